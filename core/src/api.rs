@@ -1,0 +1,804 @@
+//! Requests and responses in the shapes of the Prometheus HTTP API
+//! (`/api/v1/...`), plus the lab's own control requests.
+//!
+//! The UI talks to the engine only through these types. [`ApiRequest`]
+//! converts to and from the URL a real Prometheus server answers
+//! ([`ApiRequest::to_url`], [`ApiRequest::from_url`]), and [`ApiResponse`]
+//! serializes to the JSON such a server returns, so the same UI can talk to
+//! the in-browser [`Lab`](crate::lab::Lab), to a Web Worker running one, or
+//! to a real Prometheus-compatible server.
+//!
+//! ```
+//! use promlab_core::api::ApiRequest;
+//! let req = ApiRequest::Query { query: "up".into(), time: Some(1_700_000_000_000) };
+//! assert_eq!(req.to_url(), "/api/v1/query?query=up&time=1700000000");
+//! assert_eq!(ApiRequest::from_url(&req.to_url()), Ok(req));
+//! ```
+
+use crate::clock::{Millis, Timestamp};
+use crate::diagnostic::Span;
+use crate::duration::parse_duration;
+use crate::exposition::{format_float, parse_float};
+use crate::labels::Labels;
+use serde::de::{self, SeqAccess, Visitor};
+use serde::ser::SerializeTuple;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// One request of the Prometheus HTTP API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "endpoint", rename_all = "snake_case")]
+pub enum ApiRequest {
+    /// `GET /api/v1/query`: evaluate at `time` (default: now).
+    Query {
+        query: String,
+        #[serde(default)]
+        time: Option<Timestamp>,
+    },
+    /// `GET /api/v1/query_range`
+    QueryRange {
+        query: String,
+        start: Timestamp,
+        end: Timestamp,
+        step: Millis,
+    },
+    /// `GET /api/v1/series`
+    Series {
+        matchers: Vec<String>,
+        #[serde(default)]
+        start: Option<Timestamp>,
+        #[serde(default)]
+        end: Option<Timestamp>,
+    },
+    /// `GET /api/v1/labels`
+    Labels {
+        #[serde(default)]
+        matchers: Vec<String>,
+        #[serde(default)]
+        start: Option<Timestamp>,
+        #[serde(default)]
+        end: Option<Timestamp>,
+    },
+    /// `GET /api/v1/label/<name>/values`
+    LabelValues {
+        name: String,
+        #[serde(default)]
+        matchers: Vec<String>,
+        #[serde(default)]
+        start: Option<Timestamp>,
+        #[serde(default)]
+        end: Option<Timestamp>,
+    },
+    /// `GET /api/v1/targets`
+    Targets,
+    /// `GET /api/v1/rules`
+    Rules,
+    /// `GET /api/v1/alerts`
+    Alerts,
+}
+
+/// Seconds with millisecond precision, as the API writes times in URLs.
+fn format_seconds(t: Timestamp) -> String {
+    let sign = if t < 0 { "-" } else { "" };
+    let abs = t.unsigned_abs();
+    let (secs, ms) = (abs / 1000, abs % 1000);
+    if ms == 0 {
+        format!("{sign}{secs}")
+    } else {
+        format!("{sign}{secs}.{ms:03}")
+            .trim_end_matches('0')
+            .to_string()
+    }
+}
+
+/// Reads a time as the API does: Unix seconds (fractions allowed) or
+/// RFC 3339.
+pub fn parse_time(s: &str) -> Result<Timestamp, String> {
+    if let Some(v) = parse_float(s).filter(|v| v.is_finite()) {
+        let ms = (v * 1000.0).round();
+        if ms.abs() < 9.2e18 {
+            return Ok(ms as i64);
+        }
+    }
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map(|dt| (dt.unix_timestamp_nanos() / 1_000_000) as i64)
+        .map_err(|_| format!("cannot parse {s:?} to a valid timestamp"))
+}
+
+/// Reads a step or timeout as the API does: seconds or a duration string.
+pub fn parse_api_duration(s: &str) -> Result<Millis, String> {
+    if let Some(v) = parse_float(s).filter(|v| v.is_finite()) {
+        let ms = (v * 1000.0).round();
+        if ms.abs() < 9.2e18 {
+            return Ok(ms as i64);
+        }
+    }
+    parse_duration(s).map_err(|_| format!("cannot parse {s:?} to a valid duration"))
+}
+
+/// An RFC 3339 time with milliseconds, as the API writes times in bodies.
+pub fn format_rfc3339(t: Timestamp) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(t) * 1_000_000)
+        .ok()
+        .and_then(|dt| {
+            dt.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| "0001-01-01T00:00:00Z".to_string())
+}
+
+/// The API's error for a parameter that is missing or malformed.
+fn bad_param(name: &str, msg: impl fmt::Display) -> ApiError {
+    ApiError::new(
+        ErrorType::BadData,
+        format!("invalid parameter {name:?}: {msg}"),
+    )
+}
+
+impl ApiRequest {
+    /// The path and query string a Prometheus server answers this request
+    /// at.
+    pub fn to_url(&self) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        let push_range = |q: &mut form_urlencoded::Serializer<String>,
+                          start: &Option<Timestamp>,
+                          end: &Option<Timestamp>| {
+            if let Some(s) = start {
+                q.append_pair("start", &format_seconds(*s));
+            }
+            if let Some(e) = end {
+                q.append_pair("end", &format_seconds(*e));
+            }
+        };
+        let path = match self {
+            ApiRequest::Query { query, time } => {
+                q.append_pair("query", query);
+                if let Some(t) = time {
+                    q.append_pair("time", &format_seconds(*t));
+                }
+                "/api/v1/query".to_string()
+            }
+            ApiRequest::QueryRange {
+                query,
+                start,
+                end,
+                step,
+            } => {
+                q.append_pair("query", query);
+                q.append_pair("start", &format_seconds(*start));
+                q.append_pair("end", &format_seconds(*end));
+                q.append_pair("step", &format_seconds(*step));
+                "/api/v1/query_range".to_string()
+            }
+            ApiRequest::Series {
+                matchers,
+                start,
+                end,
+            } => {
+                for m in matchers {
+                    q.append_pair("match[]", m);
+                }
+                push_range(&mut q, start, end);
+                "/api/v1/series".to_string()
+            }
+            ApiRequest::Labels {
+                matchers,
+                start,
+                end,
+            } => {
+                for m in matchers {
+                    q.append_pair("match[]", m);
+                }
+                push_range(&mut q, start, end);
+                "/api/v1/labels".to_string()
+            }
+            ApiRequest::LabelValues {
+                name,
+                matchers,
+                start,
+                end,
+            } => {
+                for m in matchers {
+                    q.append_pair("match[]", m);
+                }
+                push_range(&mut q, start, end);
+                let name: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+                format!("/api/v1/label/{name}/values")
+            }
+            ApiRequest::Targets => "/api/v1/targets".to_string(),
+            ApiRequest::Rules => "/api/v1/rules".to_string(),
+            ApiRequest::Alerts => "/api/v1/alerts".to_string(),
+        };
+        let query = q.finish();
+        if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        }
+    }
+
+    /// Reads a request from a path and query string such as
+    /// `/api/v1/query?query=up`, with the errors a Prometheus server gives.
+    pub fn from_url(url: &str) -> Result<ApiRequest, ApiError> {
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let time_param = |name: &str| -> Result<Option<Timestamp>, ApiError> {
+            get(name)
+                .map(parse_time)
+                .transpose()
+                .map_err(|e| bad_param(name, e))
+        };
+        let matchers: Vec<String> = pairs
+            .iter()
+            .filter(|(k, _)| k == "match[]")
+            .map(|(_, v)| v.clone())
+            .collect();
+        let path = path.trim_end_matches('/');
+        Ok(match path {
+            "/api/v1/query" => ApiRequest::Query {
+                query: get("query").unwrap_or("").to_string(),
+                time: time_param("time")?,
+            },
+            "/api/v1/query_range" => {
+                let required = |name: &str| -> Result<Timestamp, ApiError> {
+                    time_param(name)?.ok_or_else(|| bad_param(name, "missing"))
+                };
+                let step = get("step")
+                    .ok_or_else(|| bad_param("step", "missing"))
+                    .and_then(|s| parse_api_duration(s).map_err(|e| bad_param("step", e)))?;
+                ApiRequest::QueryRange {
+                    query: get("query").unwrap_or("").to_string(),
+                    start: required("start")?,
+                    end: required("end")?,
+                    step,
+                }
+            }
+            "/api/v1/series" => ApiRequest::Series {
+                matchers,
+                start: time_param("start")?,
+                end: time_param("end")?,
+            },
+            "/api/v1/labels" => ApiRequest::Labels {
+                matchers,
+                start: time_param("start")?,
+                end: time_param("end")?,
+            },
+            "/api/v1/targets" => ApiRequest::Targets,
+            "/api/v1/rules" => ApiRequest::Rules,
+            "/api/v1/alerts" => ApiRequest::Alerts,
+            other => {
+                let name = other
+                    .strip_prefix("/api/v1/label/")
+                    .and_then(|rest| rest.strip_suffix("/values"))
+                    .ok_or_else(|| {
+                        ApiError::new(ErrorType::NotFound, format!("no API endpoint at {other:?}"))
+                    })?;
+                let name = form_urlencoded::parse(format!("n={name}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
+                ApiRequest::LabelValues {
+                    name,
+                    matchers,
+                    start: time_param("start")?,
+                    end: time_param("end")?,
+                }
+            }
+        })
+    }
+
+    /// Reads a server's JSON answer to this request.
+    pub fn decode_response(&self, json: &str) -> Result<ApiResponse, String> {
+        serde_json::from_str(json)
+            .map_err(|e| format!("the server's answer is not a Prometheus API response: {e}"))
+    }
+}
+
+/// The `errorType` values of the Prometheus API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorType {
+    BadData,
+    Execution,
+    Timeout,
+    Canceled,
+    Internal,
+    Unavailable,
+    NotFound,
+}
+
+/// An error answer: its type, message, and — an addition of the lab that
+/// Prometheus clients ignore — the span of the query it points at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    #[serde(rename = "errorType")]
+    pub error_type: ErrorType,
+    pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+}
+
+impl ApiError {
+    pub fn new(error_type: ErrorType, error: impl Into<String>) -> Self {
+        ApiError {
+            error_type,
+            error: error.into(),
+            span: None,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.error)
+    }
+}
+
+/// A full answer: `{"status":"success","data":...}` or
+/// `{"status":"error","errorType":...,"error":...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum ApiResponse {
+    Success {
+        data: ApiData,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        infos: Vec<String>,
+    },
+    Error(ApiError),
+}
+
+impl ApiResponse {
+    pub fn success(data: ApiData) -> Self {
+        ApiResponse::Success {
+            data,
+            warnings: Vec::new(),
+            infos: Vec::new(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serializing these types cannot fail: every map key is a string.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl From<ApiError> for ApiResponse {
+    fn from(e: ApiError) -> Self {
+        ApiResponse::Error(e)
+    }
+}
+
+/// The `data` of a successful answer; which variant depends on the endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ApiData {
+    Query(QueryResult),
+    Targets(TargetsData),
+    Rules(RulesData),
+    Alerts(AlertsData),
+    /// `/series`: label sets.
+    Series(Vec<Labels>),
+    /// `/labels` and `/label/<name>/values`.
+    Strings(Vec<String>),
+}
+
+/// A query's result, `{"resultType": ..., "result": ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "resultType", content = "result", rename_all = "lowercase")]
+pub enum QueryResult {
+    Scalar(Point),
+    String(StringPoint),
+    Vector(Vec<VectorSample>),
+    Matrix(Vec<MatrixSeries>),
+}
+
+/// One element of a vector result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VectorSample {
+    pub metric: Labels,
+    pub value: Point,
+}
+
+/// One series of a matrix result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatrixSeries {
+    pub metric: Labels,
+    pub values: Vec<Point>,
+}
+
+/// A sample, written `[<unix seconds>, "<value>"]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub t: Timestamp,
+    pub v: f64,
+}
+
+/// A string result, written `[<unix seconds>, "<string>"]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StringPoint {
+    pub t: Timestamp,
+    pub v: String,
+}
+
+fn seconds(t: Timestamp) -> f64 {
+    t as f64 / 1000.0
+}
+
+impl Serialize for Point {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut tup = s.serialize_tuple(2)?;
+        tup.serialize_element(&seconds(self.t))?;
+        tup.serialize_element(&format_float(self.v))?;
+        tup.end()
+    }
+}
+
+impl Serialize for StringPoint {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut tup = s.serialize_tuple(2)?;
+        tup.serialize_element(&seconds(self.t))?;
+        tup.serialize_element(&self.v)?;
+        tup.end()
+    }
+}
+
+/// Reads `[seconds, "text"]`.
+fn deserialize_pair<'de, D: Deserializer<'de>>(d: D) -> Result<(Timestamp, String), D::Error> {
+    struct PairVisitor;
+    impl<'de> Visitor<'de> for PairVisitor {
+        type Value = (Timestamp, String);
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a [time, \"value\"] pair")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let t: f64 = seq
+                .next_element()?
+                .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+            let v: String = seq
+                .next_element()?
+                .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+            Ok(((t * 1000.0).round() as Timestamp, v))
+        }
+    }
+    d.deserialize_seq(PairVisitor)
+}
+
+impl<'de> Deserialize<'de> for Point {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (t, v) = deserialize_pair(d)?;
+        let v = parse_float(&v)
+            .ok_or_else(|| de::Error::custom(format!("invalid sample value {v:?}")))?;
+        Ok(Point { t, v })
+    }
+}
+
+impl<'de> Deserialize<'de> for StringPoint {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (t, v) = deserialize_pair(d)?;
+        Ok(StringPoint { t, v })
+    }
+}
+
+/// `/targets` data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetsData {
+    pub active_targets: Vec<ActiveTarget>,
+    pub dropped_targets: Vec<DroppedTarget>,
+}
+
+/// A target being scraped, as the Targets page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActiveTarget {
+    pub discovered_labels: Labels,
+    pub labels: Labels,
+    pub scrape_pool: String,
+    pub scrape_url: String,
+    pub global_url: String,
+    pub last_error: String,
+    /// RFC 3339; `0001-01-01T00:00:00Z` before the first scrape.
+    pub last_scrape: String,
+    /// Seconds.
+    pub last_scrape_duration: f64,
+    /// `up`, `down` or `unknown`.
+    pub health: String,
+    /// A Prometheus duration such as `15s`.
+    pub scrape_interval: String,
+    pub scrape_timeout: String,
+}
+
+/// A target that relabelling dropped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DroppedTarget {
+    pub discovered_labels: Labels,
+}
+
+/// `/rules` data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulesData {
+    pub groups: Vec<RuleGroup>,
+}
+
+/// A rule group as `/rules` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleGroup {
+    pub name: String,
+    pub file: String,
+    pub rules: Vec<serde_json::Value>,
+    /// Seconds.
+    pub interval: f64,
+}
+
+/// `/alerts` data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertsData {
+    pub alerts: Vec<Alert>,
+}
+
+/// An active alert as `/alerts` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub state: String,
+    pub active_at: String,
+    pub value: String,
+}
+
+/// The lab's own controls, beyond the Prometheus API: the clock and the
+/// simulated cluster's scenarios.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum LabRequest {
+    /// Where the lab is: time, speed, storage size.
+    Status,
+    /// `real_ms` milliseconds of real time passed; advance virtual time at
+    /// the clock's speed and run whatever falls due.
+    Tick {
+        real_ms: f64,
+    },
+    Play,
+    Pause,
+    SetSpeed {
+        speed: f64,
+    },
+    /// Advance virtual time by `ms`, running whatever falls due.
+    Step {
+        ms: Millis,
+    },
+    /// Send `count` requests to the example app's `/ping`.
+    Ping {
+        count: u32,
+    },
+    /// The raw page a target serves now, as a scrape would fetch it.
+    TargetPage {
+        scrape_url: String,
+    },
+}
+
+/// Answers to [`LabRequest`]s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LabResponse {
+    Status(LabStatus),
+    Page { body: String },
+    Error { message: String },
+}
+
+/// The lab's state, for the clock and the status bar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabStatus {
+    pub now: Timestamp,
+    pub running: bool,
+    pub speed: f64,
+    pub series: usize,
+    pub samples: usize,
+    /// `ping_request_count` as the example app holds it right now.
+    pub ping_count: u64,
+}
+
+/// Anything the UI can ask the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "request", rename_all = "snake_case")]
+pub enum Request {
+    Api(ApiRequest),
+    Lab(LabRequest),
+}
+
+/// The engine's answer to a [`Request`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "response", rename_all = "snake_case")]
+pub enum Response {
+    Api(ApiResponse),
+    Lab(LabResponse),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn requests_round_trip_through_urls() {
+        let reqs = [
+            ApiRequest::Query {
+                query: "rate(x{a=\"b c\"}[5m]) / 2".into(),
+                time: Some(1_435_781_451_781),
+            },
+            ApiRequest::Query {
+                query: "up".into(),
+                time: None,
+            },
+            ApiRequest::QueryRange {
+                query: "up".into(),
+                start: 1_000,
+                end: 61_500,
+                step: 15_000,
+            },
+            ApiRequest::Series {
+                matchers: vec!["up".into(), "{job=\"x\"}".into()],
+                start: Some(0),
+                end: None,
+            },
+            ApiRequest::Labels {
+                matchers: vec![],
+                start: None,
+                end: None,
+            },
+            ApiRequest::LabelValues {
+                name: "job".into(),
+                matchers: vec!["up".into()],
+                start: None,
+                end: Some(-1_500),
+            },
+            ApiRequest::Targets,
+            ApiRequest::Rules,
+            ApiRequest::Alerts,
+        ];
+        for r in reqs {
+            let url = r.to_url();
+            assert_eq!(ApiRequest::from_url(&url), Ok(r.clone()), "{url}");
+        }
+        assert_eq!(
+            ApiRequest::Query {
+                query: "a b".into(),
+                time: Some(1_435_781_451_781)
+            }
+            .to_url(),
+            "/api/v1/query?query=a+b&time=1435781451.781"
+        );
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn urls_accept_rfc3339_and_duration_strings_and_reject_garbage() {
+        let r = ApiRequest::from_url(
+            "/api/v1/query_range?query=up&start=2015-07-01T20:10:30.781Z&end=1435781460&step=15s",
+        )
+        .unwrap();
+        assert_eq!(
+            r,
+            ApiRequest::QueryRange {
+                query: "up".into(),
+                start: 1_435_781_430_781,
+                end: 1_435_781_460_000,
+                step: 15_000
+            }
+        );
+        let err = ApiRequest::from_url("/api/v1/query?query=up&time=yesterday").unwrap_err();
+        assert_eq!(err.error_type, ErrorType::BadData);
+        assert_eq!(
+            err.error,
+            "invalid parameter \"time\": cannot parse \"yesterday\" to a valid timestamp"
+        );
+        let err = ApiRequest::from_url("/api/v1/query_range?query=up&start=1").unwrap_err();
+        assert_eq!(err.error, "invalid parameter \"step\": missing");
+        let err = ApiRequest::from_url("/api/v2/nothing").unwrap_err();
+        assert_eq!(err.error_type, ErrorType::NotFound);
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn responses_serialize_as_prometheus_writes_them() {
+        let resp = ApiResponse::success(ApiData::Query(QueryResult::Vector(vec![VectorSample {
+            metric: Labels::from_pairs([("__name__", "up"), ("job", "x")]),
+            value: Point {
+                t: 1_435_781_451_781,
+                v: 1.0,
+            },
+        }])));
+        let json = resp.to_json();
+        assert_eq!(
+            json,
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","job":"x"},"value":[1435781451.781,"1"]}]}}"#
+        );
+        let back = ApiRequest::Targets.decode_response(&json).unwrap();
+        assert_eq!(back, resp);
+
+        let matrix =
+            ApiResponse::success(ApiData::Query(QueryResult::Matrix(vec![MatrixSeries {
+                metric: Labels::from_pairs([("a", "b")]),
+                values: vec![
+                    Point {
+                        t: 0,
+                        v: f64::INFINITY,
+                    },
+                    Point { t: 15_000, v: -0.5 },
+                ],
+            }])));
+        assert_eq!(
+            matrix.to_json(),
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"b"},"values":[[0.0,"+Inf"],[15.0,"-0.5"]]}]}}"#
+        );
+        let err: ApiResponse = ApiError::new(ErrorType::BadData, "boom").into();
+        assert_eq!(
+            err.to_json(),
+            r#"{"status":"error","errorType":"bad_data","error":"boom"}"#
+        );
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn responses_from_a_real_server_decode() {
+        // As Prometheus 3 writes them, including fields the lab does not use.
+        let labels = r#"{"status":"success","data":["__name__","instance","job"]}"#;
+        match (ApiRequest::Labels {
+            matchers: vec![],
+            start: None,
+            end: None,
+        })
+        .decode_response(labels)
+        .unwrap()
+        {
+            ApiResponse::Success {
+                data: ApiData::Strings(v),
+                ..
+            } => assert_eq!(v, ["__name__", "instance", "job"]),
+            other => panic!("{other:?}"),
+        }
+        let scalar = r#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"NaN"]},"warnings":["w"]}"#;
+        match ApiRequest::Targets.decode_response(scalar).unwrap() {
+            ApiResponse::Success {
+                data: ApiData::Query(QueryResult::Scalar(p)),
+                warnings,
+                ..
+            } => {
+                assert_eq!(p.t, 1_700_000_000_000);
+                assert!(p.v.is_nan());
+                assert_eq!(warnings, ["w"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let targets = r#"{"status":"success","data":{"activeTargets":[{"discoveredLabels":{"__address__":"localhost:9090"},"labels":{"instance":"localhost:9090","job":"prometheus"},"scrapePool":"prometheus","scrapeUrl":"http://localhost:9090/metrics","globalUrl":"http://host:9090/metrics","lastError":"","lastScrape":"2026-01-01T00:00:00.123Z","lastScrapeDuration":0.004,"health":"up","scrapeInterval":"15s","scrapeTimeout":"10s"}],"droppedTargets":[],"droppedTargetCounts":{"prometheus":0}}}"#;
+        match ApiRequest::Targets.decode_response(targets).unwrap() {
+            ApiResponse::Success {
+                data: ApiData::Targets(t),
+                ..
+            } => {
+                assert_eq!(t.active_targets[0].health, "up");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(ApiRequest::Targets.decode_response("<html>").is_err());
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn rfc3339_formatting() {
+        assert_eq!(
+            format_rfc3339(1_435_781_451_781),
+            "2015-07-01T20:10:51.781Z"
+        );
+        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
+    }
+}

@@ -1,0 +1,402 @@
+//! The facade over the whole engine: a [`Lab`] owns the clock, the simulated
+//! cluster, the scrape manager, the TSDB and the PromQL engine, and answers
+//! [`Request`]s. The web app (directly or through a Web Worker), the CLI
+//! and the tests all drive a `Lab`; nothing else reaches inside it.
+//!
+//! ```
+//! use promlab_core::api::{ApiRequest, ApiResponse, ApiData, QueryResult, LabRequest};
+//! use promlab_core::lab::{Lab, LabOptions};
+//! let mut lab = Lab::new(LabOptions::default());
+//! lab.lab(&LabRequest::Ping { count: 6 });
+//! lab.lab(&LabRequest::Step { ms: 15_000 });
+//! let resp = lab.api(&ApiRequest::Query { query: "ping_request_count".into(), time: None });
+//! let ApiResponse::Success { data: ApiData::Query(QueryResult::Vector(v)), .. } = resp else { panic!() };
+//! assert_eq!(v[0].value.v, 6.0);
+//! ```
+
+use crate::api::{
+    format_rfc3339, ActiveTarget, AlertsData, ApiData, ApiError, ApiRequest, ApiResponse,
+    ErrorType, LabRequest, LabResponse, LabStatus, MatrixSeries, Point, QueryResult, Request,
+    Response, RulesData, StringPoint, TargetsData, VectorSample,
+};
+use crate::clock::{Clock, Millis, Timestamp};
+use crate::duration::format_duration;
+use crate::labels::Matcher;
+use crate::promql::{self, Engine, Expr, Value};
+use crate::scrape::{ScrapeConfig, ScrapeManager, ScrapeOutcome};
+use crate::sim::Cluster;
+use crate::tsdb::{Head, Querier};
+use std::collections::BTreeSet;
+
+/// The most points a range query may return per series, as in Prometheus.
+pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
+
+/// The longest jump of virtual time one request may ask for; longer jumps
+/// are refused rather than freezing the page while they run.
+pub const MAX_STEP: Millis = 7 * 24 * 3_600_000;
+
+/// The most real time one tick may account for. A tab the browser put to
+/// sleep reports a long gap when it wakes; the clock skips it instead of
+/// simulating it all at once.
+pub const MAX_TICK_REAL_MS: f64 = 1_000.0;
+
+/// How a lab starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabOptions {
+    /// The virtual time the lab starts at.
+    pub start: Timestamp,
+    /// How much history to simulate before `start`, so graphs are not
+    /// empty at first.
+    pub history: Millis,
+    /// Fixes every random choice of the simulation.
+    pub seed: u64,
+}
+
+impl Default for LabOptions {
+    /// 2026-01-01T00:00:00Z, an hour of history, seed 1.
+    fn default() -> Self {
+        LabOptions {
+            start: 1_767_225_600_000,
+            history: 3_600_000,
+            seed: 1,
+        }
+    }
+}
+
+/// The engine and everything it runs.
+pub struct Lab {
+    clock: Clock,
+    cluster: Cluster,
+    scrape: ScrapeManager,
+    head: Head,
+    engine: Engine,
+}
+
+impl Lab {
+    /// A lab with the default simulated cluster, its history already
+    /// scraped up to `options.start`.
+    pub fn new(options: LabOptions) -> Self {
+        let history = options.history.clamp(0, MAX_STEP);
+        let begin = options.start - history;
+        let cluster = Cluster::new(options.seed);
+        let mut configs: Vec<ScrapeConfig> = Vec::new();
+        for t in cluster.targets() {
+            let i = match configs.iter().position(|c| c.job_name == t.job) {
+                Some(i) => i,
+                None => {
+                    let mut cfg = ScrapeConfig::new(t.job.clone());
+                    // The training material's ServiceMonitor scrapes every 15s.
+                    cfg.scrape_interval = 15_000;
+                    cfg.metrics_path = t.metrics_path.clone();
+                    configs.push(cfg);
+                    configs.len() - 1
+                }
+            };
+            configs[i]
+                .targets
+                .push((t.address.clone(), t.labels.clone()));
+        }
+        let mut lab = Lab {
+            clock: Clock::new(begin),
+            cluster,
+            scrape: ScrapeManager::new(&configs, begin),
+            head: Head::new(),
+            engine: Engine::default(),
+        };
+        lab.advance_to(options.start);
+        lab
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Read access to the stored series.
+    pub fn querier(&self) -> &dyn Querier {
+        &self.head
+    }
+
+    /// Runs every scrape due up to and including `t`, in time order, and
+    /// leaves the clock at `t`. Times in the past are ignored.
+    pub fn advance_to(&mut self, t: Timestamp) {
+        while let Some((index, due)) = self.scrape.next_due() {
+            if due > t {
+                break;
+            }
+            // `due` is never before the clock: targets are scheduled from it.
+            let _ = self.clock.set(due);
+            let target = &self.scrape.targets()[index];
+            let body = self
+                .cluster
+                .fetch(&target.address, &target.metrics_path, due)
+                .map_err(|e| format!("Get \"{}\": {e}", target.scrape_url()));
+            // A simulated scrape costs a deterministic few milliseconds,
+            // growing with the page, so the duration series has a shape.
+            let duration = 0.002 + body.as_ref().map_or(0, String::len) as f64 * 2e-7;
+            self.scrape
+                .ingest(index, due, ScrapeOutcome { body, duration }, &mut self.head);
+        }
+        let _ = self.clock.set(t.max(self.clock.now()));
+    }
+
+    /// Answers any request.
+    pub fn handle(&mut self, request: &Request) -> Response {
+        match request {
+            Request::Api(r) => Response::Api(self.api(r)),
+            Request::Lab(r) => Response::Lab(self.lab(r)),
+        }
+    }
+
+    /// Answers a lab control request.
+    pub fn lab(&mut self, request: &LabRequest) -> LabResponse {
+        match request {
+            LabRequest::Status => {}
+            LabRequest::Tick { real_ms } => {
+                let target = self
+                    .clock
+                    .real_elapsed(real_ms.clamp(0.0, MAX_TICK_REAL_MS));
+                self.advance_to(target);
+            }
+            LabRequest::Play => self.clock.play(),
+            LabRequest::Pause => self.clock.pause(),
+            LabRequest::SetSpeed { speed } => {
+                if let Err(e) = self.clock.set_speed(*speed) {
+                    return LabResponse::Error {
+                        message: e.to_string(),
+                    };
+                }
+            }
+            LabRequest::Step { ms } => {
+                if !(0..=MAX_STEP).contains(ms) {
+                    return LabResponse::Error {
+                        message: format!(
+                            "cannot step the clock by {}: expected a step between 0s and {}",
+                            format_duration(*ms),
+                            format_duration(MAX_STEP)
+                        ),
+                    };
+                }
+                self.advance_to(self.clock.now() + ms);
+            }
+            LabRequest::Ping { count } => {
+                for _ in 0..*count {
+                    self.cluster.ping_app.ping();
+                }
+            }
+            LabRequest::TargetPage { scrape_url } => {
+                let Some(target) = self
+                    .scrape
+                    .targets()
+                    .iter()
+                    .find(|t| &t.scrape_url() == scrape_url)
+                else {
+                    return LabResponse::Error {
+                        message: format!("no target with scrape URL {scrape_url:?}"),
+                    };
+                };
+                return match self.cluster.fetch(
+                    &target.address,
+                    &target.metrics_path,
+                    self.clock.now(),
+                ) {
+                    Ok(body) => LabResponse::Page { body },
+                    Err(e) => LabResponse::Error {
+                        message: e.to_string(),
+                    },
+                };
+            }
+        }
+        LabResponse::Status(self.status())
+    }
+
+    pub fn status(&self) -> LabStatus {
+        LabStatus {
+            now: self.clock.now(),
+            running: self.clock.is_running(),
+            speed: self.clock.speed(),
+            series: self.head.num_series(),
+            samples: self.head.num_samples(),
+            ping_count: self.cluster.ping_app.count(),
+        }
+    }
+
+    /// Answers a Prometheus API request.
+    pub fn api(&mut self, request: &ApiRequest) -> ApiResponse {
+        match self.try_api(request) {
+            Ok(data) => ApiResponse::success(data),
+            Err(e) => ApiResponse::Error(e),
+        }
+    }
+
+    fn try_api(&self, request: &ApiRequest) -> Result<ApiData, ApiError> {
+        match request {
+            ApiRequest::Query { query, time } => {
+                let expr = parse_query(query)?;
+                let t = time.unwrap_or(self.clock.now());
+                let value = self
+                    .engine
+                    .instant(&self.head, &expr, t)
+                    .map_err(execution_error)?;
+                Ok(ApiData::Query(to_result(value)))
+            }
+            ApiRequest::QueryRange {
+                query,
+                start,
+                end,
+                step,
+            } => {
+                let expr = parse_query(query)?;
+                if end < start {
+                    return Err(ApiError::new(
+                        ErrorType::BadData,
+                        "end timestamp must not be before start time",
+                    ));
+                }
+                if *step <= 0 {
+                    return Err(ApiError::new(
+                        ErrorType::BadData,
+                        "zero or negative query resolution step widths are not accepted. Try a positive integer",
+                    ));
+                }
+                if (end - start) / step > MAX_POINTS_PER_SERIES {
+                    return Err(ApiError::new(
+                        ErrorType::BadData,
+                        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)",
+                    ));
+                }
+                let value = self
+                    .engine
+                    .range(&self.head, &expr, *start, *end, *step)
+                    .map_err(execution_error)?;
+                Ok(ApiData::Query(to_result(value)))
+            }
+            ApiRequest::Series {
+                matchers,
+                start,
+                end,
+            } => {
+                if matchers.is_empty() {
+                    return Err(ApiError::new(
+                        ErrorType::BadData,
+                        "no match[] parameter provided",
+                    ));
+                }
+                let (mint, maxt) = (start.unwrap_or(i64::MIN), end.unwrap_or(i64::MAX));
+                let mut out = BTreeSet::new();
+                for set in parse_match_params(matchers)? {
+                    out.extend(
+                        self.head
+                            .select(&set, mint, maxt)
+                            .into_iter()
+                            .map(|s| s.labels),
+                    );
+                }
+                Ok(ApiData::Series(out.into_iter().collect()))
+            }
+            ApiRequest::Labels { matchers, .. } => {
+                let mut names = BTreeSet::new();
+                if matchers.is_empty() {
+                    names.extend(self.head.label_names(&[]));
+                }
+                for set in parse_match_params(matchers)? {
+                    names.extend(self.head.label_names(&set));
+                }
+                Ok(ApiData::Strings(names.into_iter().collect()))
+            }
+            ApiRequest::LabelValues { name, matchers, .. } => {
+                let mut values = BTreeSet::new();
+                if matchers.is_empty() {
+                    values.extend(self.head.label_values(name, &[]));
+                }
+                for set in parse_match_params(matchers)? {
+                    values.extend(self.head.label_values(name, &set));
+                }
+                Ok(ApiData::Strings(values.into_iter().collect()))
+            }
+            ApiRequest::Targets => Ok(ApiData::Targets(TargetsData {
+                active_targets: self
+                    .scrape
+                    .targets()
+                    .iter()
+                    .map(|t| ActiveTarget {
+                        discovered_labels: t.discovered_labels.clone(),
+                        labels: t.labels.clone(),
+                        scrape_pool: t.scrape_pool.clone(),
+                        scrape_url: t.scrape_url(),
+                        global_url: t.scrape_url(),
+                        last_error: t.last_error.clone(),
+                        last_scrape: t
+                            .last_scrape
+                            .map_or_else(|| "0001-01-01T00:00:00Z".to_string(), format_rfc3339),
+                        last_scrape_duration: t.last_scrape_duration,
+                        health: t.health.as_str().to_string(),
+                        scrape_interval: format_duration(t.interval),
+                        scrape_timeout: format_duration(t.timeout),
+                    })
+                    .collect(),
+                dropped_targets: Vec::new(),
+            })),
+            ApiRequest::Rules => Ok(ApiData::Rules(RulesData { groups: Vec::new() })),
+            ApiRequest::Alerts => Ok(ApiData::Alerts(AlertsData { alerts: Vec::new() })),
+        }
+    }
+}
+
+/// Parses a query parameter, with Prometheus's error and the span.
+fn parse_query(query: &str) -> Result<Expr, ApiError> {
+    promql::parse(query).map_err(|e| {
+        let pos = e.to_diagnostic().position(query);
+        ApiError {
+            error_type: ErrorType::BadData,
+            error: format!("invalid parameter \"query\": {pos}: {e}"),
+            span: Some(e.span),
+        }
+    })
+}
+
+/// Parses `match[]` parameters; each must be a vector selector.
+fn parse_match_params(params: &[String]) -> Result<Vec<Vec<Matcher>>, ApiError> {
+    params
+        .iter()
+        .map(|p| match promql::parse(p) {
+            Ok(Expr::VectorSelector(vs)) => Ok(vs.matchers),
+            Err(e) => Err(ApiError {
+                error_type: ErrorType::BadData,
+                error: format!(
+                    "invalid parameter \"match[]\": {}: {e}",
+                    e.to_diagnostic().position(p)
+                ),
+                span: Some(e.span),
+            }),
+        })
+        .collect()
+}
+
+fn execution_error(e: promql::EvalError) -> ApiError {
+    ApiError::new(ErrorType::Execution, e.to_string())
+}
+
+fn to_result(value: Value) -> QueryResult {
+    match value {
+        Value::Scalar { t, v } => QueryResult::Scalar(Point { t, v }),
+        Value::String { t, v } => QueryResult::String(StringPoint { t, v }),
+        Value::Vector(samples) => QueryResult::Vector(
+            samples
+                .into_iter()
+                .map(|s| VectorSample {
+                    metric: s.labels,
+                    value: Point { t: s.t, v: s.v },
+                })
+                .collect(),
+        ),
+        Value::Matrix(series) => QueryResult::Matrix(
+            series
+                .into_iter()
+                .map(|s| MatrixSeries {
+                    metric: s.labels,
+                    values: s.points.into_iter().map(|(t, v)| Point { t, v }).collect(),
+                })
+                .collect(),
+        ),
+    }
+}

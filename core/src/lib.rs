@@ -1,0 +1,24 @@
+//! The PromLab engine, free of any browser dependency: the Prometheus
+//! exposition format, the scrape model, an in-memory TSDB, PromQL, the
+//! simulated cluster, chart drawing over any plotters backend, and the
+//! [`lab::Lab`] facade that answers Prometheus-API-shaped requests.
+//!
+//! Data flows in this order: a simulated exporter ([`sim`]) serves
+//! exposition text ([`exposition`]); the scrape manager ([`scrape`]) parses
+//! it on the virtual clock ([`clock`]) and appends samples to the TSDB
+//! ([`tsdb`]); PromQL ([`promql`]) evaluates queries against the TSDB; the
+//! [`lab`] answers [`api`] requests with the results; a UI draws them with
+//! [`chart`].
+
+pub mod api;
+pub mod chart;
+pub mod clock;
+pub mod diagnostic;
+pub mod duration;
+pub mod exposition;
+pub mod lab;
+pub mod labels;
+pub mod promql;
+pub mod scrape;
+pub mod sim;
+pub mod tsdb;

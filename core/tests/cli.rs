@@ -1,0 +1,69 @@
+//! The `promlab` command line, run as a user runs it.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::process::Command;
+
+fn promlab(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_promlab"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn query_prints_a_table_after_a_scenario() {
+    let (ok, out, _) = promlab(&[
+        "query",
+        "--pings",
+        "6",
+        "--advance",
+        "15s",
+        "ping_request_count",
+    ]);
+    assert!(ok);
+    assert!(
+        out.contains("ping_request_count{container=\"mymetric\""),
+        "{out}"
+    );
+    assert!(out.lines().next().unwrap().ends_with("  6"), "{out}");
+    assert!(out.ends_with("1 series\n"), "{out}");
+}
+
+#[test]
+fn a_bad_query_prints_the_caret_and_fails() {
+    let (ok, out, err) = promlab(&["query", "up{job="]);
+    assert!(!ok);
+    assert_eq!(out, "");
+    assert_eq!(
+        err,
+        "1:8: parse error: unexpected end of input, expected a quoted label value\n  up{job=\n         ^\n"
+    );
+}
+
+#[test]
+fn api_answers_prometheus_urls_with_json() {
+    let (ok, out, _) = promlab(&["api", "/api/v1/label/job/values"]);
+    assert!(ok);
+    assert_eq!(
+        out,
+        "{\"status\":\"success\",\"data\":[\"prom-example\"]}\n"
+    );
+    let (ok, out, _) = promlab(&["api", "/api/v1/query?query=up&time=nope"]);
+    assert!(!ok);
+    assert!(out.contains("\"errorType\":\"bad_data\""), "{out}");
+}
+
+#[test]
+fn metrics_prints_the_example_apps_page() {
+    let (ok, out, _) = promlab(&["--pings", "2", "metrics"]);
+    assert!(ok);
+    assert_eq!(
+        out,
+        "# HELP ping_request_count No of request handled by Ping handler\n# TYPE ping_request_count counter\nping_request_count 2\n"
+    );
+}

@@ -1,0 +1,112 @@
+//! The root component: it owns the engine handle and the lab's status,
+//! runs the clock loop, and lays out the page.
+
+use crate::bridge::LabClient;
+use crate::components::clock::ClockBar;
+use crate::components::sim_panel::SimPanel;
+use crate::pages::playground::Playground;
+use gloo::timers::callback::Interval;
+use promlab_core::api::{LabRequest, LabResponse, LabStatus, Request, Response};
+use std::cell::Cell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// How often the page reports elapsed real time to the lab.
+const TICK_MS: u32 = 250;
+
+/// What every component can reach: the engine and the lab's last status.
+#[derive(Clone, PartialEq)]
+pub struct LabContext {
+    pub client: LabClient,
+    /// `None` until the lab first answers.
+    pub status: Option<LabStatus>,
+    /// The last control request the lab refused, shown in the status bar.
+    pub error: Option<String>,
+    on_lab_response: Callback<LabResponse>,
+}
+
+impl LabContext {
+    /// Sends a control request; the status it returns updates the page.
+    pub fn control(&self, request: LabRequest) {
+        let on_response = self.on_lab_response.clone();
+        self.client.send(Request::Lab(request), move |resp| {
+            if let Response::Lab(r) = resp {
+                on_response.emit(r);
+            }
+        });
+    }
+}
+
+/// Milliseconds since the epoch, from the browser: only to choose where the
+/// lab's virtual clock starts.
+fn wall_clock_now() -> i64 {
+    let ms = js_sys::Date::now();
+    (ms / 1000.0).floor() as i64 * 1000
+}
+
+/// A monotonic real-time reading for measuring elapsed time between ticks.
+fn monotonic_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let client = use_memo((), |_| LabClient::in_page(wall_clock_now()));
+    let status = use_state(|| None::<LabStatus>);
+    let error = use_state(|| None::<String>);
+
+    let on_lab_response = {
+        let status = status.clone();
+        let error = error.clone();
+        use_callback((), move |resp: LabResponse, _| match resp {
+            LabResponse::Status(s) => {
+                status.set(Some(s));
+            }
+            LabResponse::Error { message } => error.set(Some(message)),
+            LabResponse::Page { .. } => {}
+        })
+    };
+
+    let ctx = LabContext {
+        client: (*client).clone(),
+        status: (*status).clone(),
+        error: (*error).clone(),
+        on_lab_response: on_lab_response.clone(),
+    };
+
+    // The clock loop: report real time to the lab a few times a second.
+    {
+        let ctx = ctx.clone();
+        use_effect_with((), move |_| {
+            ctx.control(LabRequest::Status);
+            let last = Rc::new(Cell::new(monotonic_ms()));
+            let interval = Interval::new(TICK_MS, move || {
+                let now = monotonic_ms();
+                let real_ms = now - last.replace(now);
+                ctx.control(LabRequest::Tick { real_ms });
+            });
+            move || drop(interval)
+        });
+    }
+
+    html! {
+        <ContextProvider<LabContext> context={ctx}>
+            <header class="topbar">
+                <div class="brand">
+                    <span class="logo" aria-hidden="true">{"◆"}</span>
+                    <span class="name">{"PromLab"}</span>
+                </div>
+                <nav class="nav">
+                    <a class="active" href="#/playground">{"Playground"}</a>
+                </nav>
+                <ClockBar />
+            </header>
+            <main class="content">
+                <SimPanel />
+                <Playground />
+            </main>
+        </ContextProvider<LabContext>>
+    }
+}

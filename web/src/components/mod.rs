@@ -1,0 +1,8 @@
+//! Reusable widgets. Each draws what it is given and reports what the user
+//! does; none computes anything the engine could.
+
+pub mod clock;
+pub mod graph;
+pub mod query_box;
+pub mod result_table;
+pub mod sim_panel;

@@ -1,0 +1,5 @@
+//! The web app's entry point, built by trunk.
+
+fn main() {
+    promlab_web::run();
+}

@@ -1,0 +1,3 @@
+//! The lab's pages.
+
+pub mod playground;

@@ -1,0 +1,189 @@
+// End-to-end tests of the built site in headless Chromium.
+//
+// usage: node e2e.mjs DIST_DIR ARTIFACTS_DIR
+//
+// Serves DIST_DIR on a loopback port under a sub-path (the site must work
+// from any static server under any sub-path), drives Debian's Chromium with
+// playwright-core, saves a screenshot per test into ARTIFACTS_DIR, and ends
+// with the line `e2e: N passed, M failed`. Any console error or uncaught
+// page error fails the test it happens in.
+
+import { chromium } from "playwright-core";
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+
+const [distDir, artifactsDir] = process.argv.slice(2);
+if (!distDir || !artifactsDir) {
+  console.error("usage: node e2e.mjs DIST_DIR ARTIFACTS_DIR");
+  process.exit(2);
+}
+fs.mkdirSync(artifactsDir, { recursive: true });
+
+const SUB_PATH = "/labs/promlab/";
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json",
+};
+
+// A plain static server: files under SUB_PATH, 404 for everything else.
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, "http://localhost");
+  if (!url.pathname.startsWith(SUB_PATH)) {
+    res.writeHead(404).end("not found");
+    return;
+  }
+  let rel = decodeURIComponent(url.pathname.slice(SUB_PATH.length)) || "index.html";
+  const file = path.join(distDir, path.normalize(rel).replace(/^(\.\.[/\\])+/, ""));
+  fs.readFile(file, (err, body) => {
+    if (err) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+    res.end(body);
+  });
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const base = `http://127.0.0.1:${server.address().port}${SUB_PATH}`;
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+
+let passed = 0;
+let failed = 0;
+
+/** Runs one test in a fresh page; fails it on any console error. */
+async function test(name, body) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  const requests = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("request", (req) => requests.push(req.url()));
+  page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()}`));
+  page.on("response", (resp) => {
+    if (resp.status() >= 400) problems.push(`HTTP ${resp.status()} for ${resp.url()}`);
+  });
+  const started = Date.now();
+  try {
+    await page.goto(base, { waitUntil: "load" });
+    await page.waitForSelector("#send-ping", { timeout: 20000 });
+    await body(page, { requests });
+    if (problems.length) throw new Error(problems.join("\n"));
+    passed++;
+    console.log(`test ${name} ... ok (${Date.now() - started} ms)`);
+  } catch (err) {
+    failed++;
+    console.log(`test ${name} ... FAILED\n  ${String(err && err.stack || err).split("\n").join("\n  ")}`);
+    if (problems.length) console.log(`  ${problems.join("\n  ")}`);
+  } finally {
+    const shot = path.join(artifactsDir, `${name}.png`);
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    await context.close();
+  }
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function runQuery(page, query) {
+  await page.fill("#query-input", query);
+  await page.press("#query-input", "Enter");
+}
+
+/** Counts canvas pixels close to the first series colour. */
+async function seriesPixels(page) {
+  return page.evaluate(() => {
+    const canvas = document.querySelector("canvas#graph");
+    if (!canvas) return -1;
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const near = (a, b) => Math.abs(a - b) < 24;
+      if (near(data[i], 0x1f) && near(data[i + 1], 0x77) && near(data[i + 2], 0xb4)) n++;
+    }
+    return n;
+  });
+}
+
+await test("six-pings-show-in-table-and-graph", async (page) => {
+  for (let i = 0; i < 6; i++) await page.click("#send-ping");
+  await page.waitForFunction(() => document.querySelector("#ping-count")?.textContent === "6");
+  const before = await page.textContent("#clock-time");
+  await page.click("#step-15s");
+  await page.waitForFunction((t) => document.querySelector("#clock-time")?.textContent !== t, before);
+  await runQuery(page, "ping_request_count");
+  await page.waitForSelector(".result-table td.value");
+  const value = await page.textContent(".result-table td.value");
+  assert(value === "6", `table shows ${value}, expected 6`);
+  const series = await page.textContent(".result-table td .series");
+  assert(series.includes('job="prom-example"'), `series ${series}`);
+  await page.waitForSelector('canvas#graph[data-drawn="true"]');
+  const pixels = await seriesPixels(page);
+  assert(pixels > 200, `graph has ${pixels} pixels in the series colour`);
+});
+
+await test("bad-query-shows-error-and-page-keeps-working", async (page) => {
+  await runQuery(page, "ping_request_count{job=");
+  await page.waitForSelector(".query-error");
+  const text = await page.textContent(".query-error");
+  assert(text.includes("parse error"), `error text: ${text}`);
+  assert(await page.isVisible(".error-span"), "the error's span is marked");
+  // The page still works: the app counts pings and a good query runs.
+  await page.click("#send-ping");
+  await page.waitForFunction(() => document.querySelector("#ping-count")?.textContent === "1");
+  await runQuery(page, "up");
+  await page.waitForSelector(".result-table td.value");
+  assert(!(await page.isVisible(".query-error")), "the error is cleared");
+  assert((await page.textContent(".result-table td.value")) === "1", "up is 1");
+});
+
+await test("clock-runs-pauses-and-changes-speed", async (page) => {
+  const t0 = await page.textContent("#clock-time");
+  await page.waitForFunction((t) => document.querySelector("#clock-time")?.textContent !== t, t0, { timeout: 5000 });
+  await page.click("#clock-toggle");
+  const paused = await page.textContent("#clock-time");
+  await page.waitForTimeout(1500);
+  assert((await page.textContent("#clock-time")) === paused, "a paused clock stands still");
+  await page.click("#clock-toggle");
+  await page.click("text=600x");
+  const fastFrom = await page.textContent("#clock-time");
+  await page.waitForTimeout(1000);
+  const fastTo = await page.textContent("#clock-time");
+  const secs = (s) => Date.parse(s.replace(" UTC", "Z").replace(" ", "T")) / 1000;
+  const advanced = secs(fastTo) - secs(fastFrom);
+  assert(advanced >= 300, `at 600x one real second moved the clock only ${advanced}s`);
+});
+
+await test("site-loads-only-from-its-sub-path", async (page, { requests }) => {
+  const outside = requests.filter((u) => !u.startsWith(base) && !u.startsWith("data:"));
+  assert(outside.length === 0, `requests outside ${base}: ${outside.join(", ")}`);
+  assert(requests.some((u) => u.endsWith(".wasm")), "the wasm module was fetched");
+});
+
+await browser.close();
+server.close();
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
