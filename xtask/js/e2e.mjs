@@ -164,6 +164,8 @@ await test("clock-runs-pauses-and-changes-speed", async (page) => {
   const t0 = await page.textContent("#clock-time");
   await page.waitForFunction((t) => document.querySelector("#clock-time")?.textContent !== t, t0, { timeout: 5000 });
   await page.click("#clock-toggle");
+  await page.waitForSelector("#clock-time.paused");
+  await page.waitForTimeout(300);
   const paused = await page.textContent("#clock-time");
   await page.waitForTimeout(1500);
   assert((await page.textContent("#clock-time")) === paused, "a paused clock stands still");

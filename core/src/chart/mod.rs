@@ -83,15 +83,17 @@ pub fn draw_time_series<DB: DrawingBackend>(
         (chart.start, chart.start + 1)
     };
     let (y_min, y_max) = y_range(&chart.series);
+    let ticks = time_ticks(start, end, MAX_TIME_TICKS);
+    let tick_count = ticks.len();
     let mut ctx = ChartBuilder::on(area)
         .margin(8)
         .margin_right(16)
         .x_label_area_size(28)
         .y_label_area_size(56)
-        .build_cartesian_2d(start..end, y_min..y_max)?;
+        .build_cartesian_2d((start..end).with_key_points(ticks), y_min..y_max)?;
     let span = end - start;
     ctx.configure_mesh()
-        .x_labels(6)
+        .x_labels(tick_count.max(1))
         .y_labels(6)
         .x_label_formatter(&|t| format_time_label(*t, span))
         .y_label_formatter(&|v| format_si(*v))
@@ -131,6 +133,53 @@ pub fn draw_time_series<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The most labelled ticks on a time axis.
+const MAX_TIME_TICKS: usize = 8;
+
+/// Tick spacings a reader can count in: seconds, minutes, hours, days.
+const TICK_STEPS: [Millis; 22] = [
+    1_000,
+    2_000,
+    5_000,
+    10_000,
+    15_000,
+    30_000,
+    60_000,
+    2 * 60_000,
+    5 * 60_000,
+    10 * 60_000,
+    15 * 60_000,
+    30 * 60_000,
+    3_600_000,
+    2 * 3_600_000,
+    3 * 3_600_000,
+    6 * 3_600_000,
+    12 * 3_600_000,
+    86_400_000,
+    2 * 86_400_000,
+    7 * 86_400_000,
+    14 * 86_400_000,
+    28 * 86_400_000,
+];
+
+/// Tick times for the axis `[start, end]`: multiples (in UTC) of the
+/// smallest round spacing that gives at most `max` ticks.
+pub fn time_ticks(start: Timestamp, end: Timestamp, max: usize) -> Vec<Timestamp> {
+    let span = (end - start).max(1);
+    let max = max.max(1) as i64;
+    let step = TICK_STEPS
+        .iter()
+        .copied()
+        .find(|s| span / s < max)
+        .unwrap_or_else(|| (span / max).max(1));
+    let first = start + (step - start.rem_euclid(step)) % step;
+    (0..)
+        .map(|i| first + i * step)
+        .take_while(|&t| t <= end)
+        .take(max as usize + 1)
+        .collect()
+}
+
 /// Splits points into runs without gaps longer than `gap`, skipping values
 /// that cannot be drawn (NaN, infinities).
 fn segments(points: &[(Timestamp, f64)], gap: Millis) -> Vec<Vec<(Timestamp, f64)>> {
@@ -167,8 +216,9 @@ fn y_range(series: &[ChartSeries]) -> (f64, f64) {
         lo = 0.0;
     }
     if hi - lo < f64::EPSILON * hi.abs().max(1.0) {
-        // A flat line: centre it.
-        let pad = if hi == 0.0 { 1.0 } else { hi.abs() * 0.1 };
+        // A flat line: centre it, with zero at an edge for a positive
+        // value (a flat `up` of 1 spans 0 to 2).
+        let pad = if hi == 0.0 { 1.0 } else { hi.abs() };
         return (lo - pad, hi + pad);
     }
     let pad = (hi - lo) * 0.05;
@@ -256,6 +306,23 @@ mod tests {
     }
 
     #[wasm_bindgen_test(unsupported = test)]
+    fn time_ticks_fall_on_round_times() {
+        let base = 1_767_225_600_000; // midnight UTC
+                                      // 15 minutes from 00:00:40: every 2 minutes, from 00:02.
+        let ticks = time_ticks(base + 40_000, base + 940_000, 8);
+        assert_eq!(ticks.first(), Some(&(base + 120_000)));
+        assert!(ticks.windows(2).all(|w| w[1] - w[0] == 120_000));
+        assert_eq!(ticks.len(), 7);
+        // An hour: every 10 minutes.
+        let ticks = time_ticks(base, base + 3_600_000, 8);
+        assert_eq!(ticks.len(), 7);
+        assert_eq!(ticks[1] - ticks[0], 600_000);
+        // Degenerate spans still give something to draw.
+        assert_eq!(time_ticks(base, base, 8), vec![base]);
+        assert!(time_ticks(0, 1_000 * 86_400_000 * 365, 8).len() <= 9);
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
     fn segments_break_at_gaps_and_non_finite_values() {
         let pts = [
             (0, 1.0),
@@ -293,8 +360,8 @@ mod tests {
         assert_eq!(lo, 0.0);
         assert!(hi > 6.0);
         assert_eq!(y_range(&s(vec![0.0, 0.0])), (-1.0, 1.0));
-        let (lo, hi) = y_range(&s(vec![100.0, 100.0]));
-        assert!(lo < 100.0 && hi > 100.0);
+        assert_eq!(y_range(&s(vec![1.0, 1.0])), (0.0, 2.0));
+        assert_eq!(y_range(&s(vec![-3.0])), (-6.0, 0.0));
     }
 
     /// Drawing into SVG natively: each series becomes its own polyline in
