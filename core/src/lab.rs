@@ -258,7 +258,9 @@ impl Lab {
                         "zero or negative query resolution step widths are not accepted. Try a positive integer",
                     ));
                 }
-                if (end - start) / step > MAX_POINTS_PER_SERIES {
+                if (i128::from(*end) - i128::from(*start)) / i128::from(*step)
+                    > i128::from(MAX_POINTS_PER_SERIES)
+                {
                     return Err(ApiError::new(
                         ErrorType::BadData,
                         "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)",

@@ -70,7 +70,11 @@ impl Engine {
         match expr {
             Expr::VectorSelector(vs) => {
                 let mut out = Vec::new();
-                for series in querier.select(&vs.matchers, t - self.options.lookback_delta + 1, t) {
+                for series in querier.select(
+                    &vs.matchers,
+                    window_start(t, self.options.lookback_delta),
+                    t,
+                ) {
                     if let Some(s) = latest(&series.samples) {
                         out.push(InstantSample {
                             labels: series.labels,
@@ -115,7 +119,7 @@ impl Engine {
         let lookback = self.options.lookback_delta;
         let mut total = 0usize;
         let mut out = Vec::new();
-        for series in querier.select(&vs.matchers, start - lookback + 1, end) {
+        for series in querier.select(&vs.matchers, window_start(start, lookback), end) {
             let mut points = Vec::new();
             // `hi` is the count of samples at or before the step time.
             let mut hi = 0;
@@ -125,11 +129,14 @@ impl Engine {
                     hi += 1;
                 }
                 if let Some(s) = latest(&series.samples[..hi]) {
-                    if s.t > t - lookback {
+                    if s.t >= window_start(t, lookback) {
                         points.push((t, s.v));
                     }
                 }
-                t += step;
+                let Some(next) = t.checked_add(step) else {
+                    break;
+                };
+                t = next;
             }
             total += points.len();
             if total > self.options.max_samples {
@@ -144,6 +151,11 @@ impl Engine {
         }
         Ok(Value::Matrix(out))
     }
+}
+
+/// The first millisecond of the left-open window `(t - range, t]`.
+fn window_start(t: Timestamp, range: Millis) -> Timestamp {
+    t.saturating_sub(range).saturating_add(1)
 }
 
 /// The last sample unless it is a stale marker.
