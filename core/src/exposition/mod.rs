@@ -511,13 +511,47 @@ pub fn format_float(v: f64) -> String {
     }
 }
 
-/// One family to write: its metadata and its samples (names included).
+/// An exemplar attached to a sample (OpenMetrics): a trace's labels, the
+/// observed value and, optionally, when it was observed (seconds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exemplar {
+    pub labels: Labels,
+    pub value: f64,
+    pub timestamp: Option<f64>,
+}
+
+/// One sample of a family to write: its full name (with any `_bucket`,
+/// `_sum`, `_count`, `_total`, `_created` suffix) in `__name__`, its labels
+/// and value, and optionally a timestamp and an exemplar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilySample {
+    pub labels: Labels,
+    pub value: f64,
+    pub timestamp: Option<Timestamp>,
+    pub exemplar: Option<Exemplar>,
+}
+
+impl FamilySample {
+    /// A sample without timestamp or exemplar.
+    pub fn new(labels: Labels, value: f64) -> Self {
+        FamilySample {
+            labels,
+            value,
+            timestamp: None,
+            exemplar: None,
+        }
+    }
+}
+
+/// One family to write: its metadata and its samples.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricFamily {
     pub name: String,
     pub help: String,
+    /// The OpenMetrics unit (`seconds`, `bytes`), empty for none.
+    pub unit: String,
     pub metric_type: MetricType,
-    pub samples: Vec<(Labels, f64)>,
+    pub samples: Vec<FamilySample>,
 }
 
 /// Writes families in the text format, HELP and TYPE first.
@@ -533,7 +567,8 @@ pub fn write(families: &[MetricFamily]) -> String {
         out.push(' ');
         out.push_str(family.metric_type.as_str());
         out.push('\n');
-        for (labels, value) in &family.samples {
+        for sample in &family.samples {
+            let labels = &sample.labels;
             out.push_str(labels.metric_name());
             let rest: Vec<_> = labels.iter().filter(|l| l.name != METRIC_NAME).collect();
             if !rest.is_empty() {
@@ -550,7 +585,11 @@ pub fn write(families: &[MetricFamily]) -> String {
                 out.push('}');
             }
             out.push(' ');
-            out.push_str(&format_float(*value));
+            out.push_str(&format_float(sample.value));
+            if let Some(t) = sample.timestamp {
+                out.push(' ');
+                out.push_str(&t.to_string());
+            }
             out.push('\n');
         }
     }

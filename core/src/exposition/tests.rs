@@ -96,8 +96,9 @@ fn written_pages_parse_back_to_the_same_samples() {
         MetricFamily {
             name: "ping_request_count".into(),
             help: "No of request handled by Ping handler".into(),
+            unit: String::new(),
             metric_type: MetricType::Counter,
-            samples: vec![(
+            samples: vec![FamilySample::new(
                 Labels::from_pairs([("__name__", "ping_request_count")]),
                 6.0,
             )],
@@ -105,13 +106,14 @@ fn written_pages_parse_back_to_the_same_samples() {
         MetricFamily {
             name: "weird".into(),
             help: "back\\slash and\nnewline".into(),
+            unit: String::new(),
             metric_type: MetricType::Gauge,
             samples: vec![
-                (
+                FamilySample::new(
                     Labels::from_pairs([("__name__", "weird"), ("v", "a\"b\\c\nd")]),
                     f64::NEG_INFINITY,
                 ),
-                (Labels::from_pairs([("__name__", "weird"), ("v", "x")]), 0.1),
+                FamilySample::new(Labels::from_pairs([("__name__", "weird"), ("v", "x")]), 0.1),
             ],
         },
     ];
@@ -132,7 +134,10 @@ fn written_pages_parse_back_to_the_same_samples() {
         .into_iter()
         .map(|s| (s.labels, s.value))
         .collect();
-    let want: Vec<(Labels, f64)> = families.iter().flat_map(|f| f.samples.clone()).collect();
+    let want: Vec<(Labels, f64)> = families
+        .iter()
+        .flat_map(|f| f.samples.iter().map(|s| (s.labels.clone(), s.value)))
+        .collect();
     assert_eq!(got, want);
     assert_eq!(
         page.metadata[1].help.as_deref(),

@@ -5,7 +5,7 @@
 
 use super::SimTarget;
 use crate::clock::Timestamp;
-use crate::exposition::{self, MetricFamily, MetricType};
+use crate::exposition::{self, FamilySample, MetricFamily, MetricType};
 use crate::labels::Labels;
 
 /// The pod's address; the ServiceMonitor scrapes the pod IP and the
@@ -74,8 +74,9 @@ impl PingApp {
         exposition::write(&[MetricFamily {
             name: "ping_request_count".into(),
             help: "No of request handled by Ping handler".into(),
+            unit: String::new(),
             metric_type: MetricType::Counter,
-            samples: vec![(
+            samples: vec![FamilySample::new(
                 Labels::from_pairs([("__name__", "ping_request_count")]),
                 self.count as f64,
             )],
