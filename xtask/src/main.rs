@@ -12,6 +12,7 @@
 //! Arguments are parsed by hand: three subcommands with two flags do not
 //! justify a dependency that every `cargo xtask` would compile first.
 
+mod reference;
 mod suites;
 mod tools;
 
@@ -68,6 +69,8 @@ commands:
   dist                       write the static site to dist/
   setup                      only install the tools (wasm32 target, trunk,
                              wasm-bindgen-cli, npm packages)
+  reference                  fetch the reference Prometheus, promtool, node_exporter
+                             and Alertmanager (Debian packages, unpacked into a cache)
 ";
 
 fn main() -> ExitCode {
@@ -77,6 +80,13 @@ fn main() -> ExitCode {
         Some("test") => return test(),
         Some("dist") => dist(),
         Some("setup") => build_tools(),
+        Some("reference") => reference::ensure_reference().map(|bin| {
+            step(&format!("reference binaries in {}", bin.display()));
+            step(&format!(
+                "tests find them through PROMLAB_REFERENCE_BIN={}",
+                bin.display()
+            ));
+        }),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
@@ -165,16 +175,24 @@ fn dist() -> Result<(), Failure> {
 fn test() -> ExitCode {
     let root = project_root();
     let mut total = Counts::default();
-    let setup = build_tools().and_then(|()| tools::ensure_chromium());
-    if let Err(e) = setup {
-        total += setup_failure("installing the test tools", &e);
-        println!("{} passed, {} failed", total.passed, total.failed);
-        return ExitCode::FAILURE;
-    }
+    let setup = build_tools()
+        .and_then(|()| tools::ensure_chromium())
+        .and_then(|()| reference::ensure_reference());
+    let reference_bin = match setup {
+        Ok(bin) => bin,
+        Err(e) => {
+            total += setup_failure("installing the test tools", &e);
+            println!("{} passed, {} failed", total.passed, total.failed);
+            return ExitCode::FAILURE;
+        }
+    };
     let path = tools::tool_path();
     let cargo = |args: &[&str]| {
         let mut cmd = Command::new("cargo");
-        cmd.current_dir(&root).env("PATH", &path).args(args);
+        cmd.current_dir(&root)
+            .env("PATH", &path)
+            .env("PROMLAB_REFERENCE_BIN", &reference_bin)
+            .args(args);
         cmd
     };
 
