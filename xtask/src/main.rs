@@ -81,10 +81,13 @@ fn main() -> ExitCode {
         Some("dist") => dist(),
         Some("setup") => build_tools(),
         Some("reference") => reference::ensure_reference().map(|bin| {
-            step(&format!("reference binaries in {}", bin.display()));
             step(&format!(
-                "tests find them through PROMLAB_REFERENCE_BIN={}",
+                "tests find the binaries through PROMLAB_REFERENCE_BIN={}",
                 bin.display()
+            ));
+            step(&format!(
+                "and the PromQL test scripts through PROMLAB_PROMQLTEST_DIR={}",
+                reference::promqltest_dir().display()
             ));
         }),
         Some("-h" | "--help" | "help") => {
@@ -192,6 +195,7 @@ fn test() -> ExitCode {
         cmd.current_dir(&root)
             .env("PATH", &path)
             .env("PROMLAB_REFERENCE_BIN", &reference_bin)
+            .env("PROMLAB_PROMQLTEST_DIR", reference::promqltest_dir())
             .args(args);
         cmd
     };

@@ -2,6 +2,9 @@
 //! node_exporter, Alertmanager and amtool from Debian's unstable suite,
 //! unpacked into a cache directory without installing them system-wide.
 //! Tests compare the lab's answers with theirs and scrape them on loopback.
+//! The same suite's Prometheus source package provides Prometheus's own
+//! PromQL test scripts (`promqltest/testdata/*.test`), which the engine's
+//! conformance tests run.
 //!
 //! apt runs with its own sources list, package lists and cache under the
 //! cache directory, so the machine's apt configuration is left as it was.
@@ -11,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The packages and the binaries each provides.
-const PACKAGES: [(&str, &[&str]); 4] = [
+const PACKAGES: [(&str, &[&str]); 5] = [
     ("prometheus", &["prometheus"]),
     ("promtool", &["promtool"]),
     ("prometheus-node-exporter", &["prometheus-node-exporter"]),
@@ -19,7 +22,12 @@ const PACKAGES: [(&str, &[&str]); 4] = [
         "prometheus-alertmanager",
         &["prometheus-alertmanager", "amtool"],
     ),
+    ("golang-github-prometheus-prometheus-dev", &[]),
 ];
+
+/// Where Prometheus's source package puts the PromQL test scripts.
+const PROMQLTEST_IN_PACKAGE: &str =
+    "usr/share/gocode/src/github.com/prometheus/prometheus/promql/promqltest/testdata";
 
 /// Where the reference lives: `$PROMLAB_REFERENCE_BIN`'s parent when set,
 /// else `$XDG_CACHE_HOME/promlab-reference` or `~/.cache/promlab-reference`.
@@ -41,11 +49,18 @@ pub fn bin_dir() -> PathBuf {
     reference_dir().join("bin")
 }
 
+/// The directory with Prometheus's PromQL test scripts, as tests find it
+/// (`PROMLAB_PROMQLTEST_DIR`).
+pub fn promqltest_dir() -> PathBuf {
+    reference_dir().join("root").join(PROMQLTEST_IN_PACKAGE)
+}
+
 fn all_present(bin: &Path) -> bool {
     PACKAGES
         .iter()
         .flat_map(|(_, bins)| bins.iter())
         .all(|b| bin.join(b).exists())
+        && promqltest_dir().join("functions.test").exists()
 }
 
 /// The Debian mirror the machine already uses, so the download goes where
