@@ -907,7 +907,10 @@ eval range from 0 to 2m step 1m metric
 
     #[wasm_bindgen_test(unsupported = test)]
     fn not_utf8_errors_point_at_the_byte() {
-        let e = ScriptError::not_utf8(b"load 1m\n  m{a=\"\xff\"} 1\n", 14);
-        assert_eq!(e.to_string(), "2:7: the script is not UTF-8 text");
+        let bytes = b"load 1m\n  m{a=\"\xff\"} 1\n";
+        // The offset Utf8Error::valid_up_to gives: the 0xff byte.
+        let e = ScriptError::not_utf8(bytes, 15);
+        assert_eq!(e.to_string(), "2:8: the script is not UTF-8 text");
+        assert_eq!(e.span, Span::at(15));
     }
 }
