@@ -216,7 +216,7 @@ fn prometheus_scripts_pass_at_least_the_recorded_evals() {
             writeln!(notes, "{name} is recorded but not among the scripts").unwrap();
         }
     }
-    println!("{passed} passed, {} failed", total - passed);
+    println!("PromQL conformance: {passed} of {total} evals pass");
     if !notes.is_empty() {
         println!(
             "note: {EXPECTED_FILE} is out of date; record the new numbers with \
