@@ -12,6 +12,8 @@ mod cli {
     use promlab_core::exposition::format_float;
     use promlab_core::lab::{Lab, LabOptions};
     use promlab_core::promql;
+    use promlab_core::promql::promqltest::{self, RunOptions, ScriptError, Status};
+    use std::path::PathBuf;
     use std::process::ExitCode;
 
     #[derive(Parser)]
@@ -47,10 +49,22 @@ mod cli {
         Parse { expr: String },
         /// Print the example app's /metrics page.
         Metrics,
+        /// Run PromQL test scripts in Prometheus's promqltest format against
+        /// the lab's engine; print the evals that fail and the counts.
+        Promqltest {
+            #[arg(required = true)]
+            files: Vec<PathBuf>,
+            /// Also list the evals that pass.
+            #[arg(long)]
+            verbose: bool,
+        },
     }
 
     pub fn main() -> ExitCode {
         let cli = Cli::parse();
+        if let Command::Promqltest { files, verbose } = &cli.command {
+            return promqltest_files(files, *verbose);
+        }
         let mut lab = Lab::new(LabOptions::default());
         lab.lab(&LabRequest::Ping { count: cli.pings });
         if let Some(ms) = cli.advance {
@@ -104,6 +118,70 @@ mod cli {
                 print!("{}", lab_metrics(&mut lab));
                 ExitCode::SUCCESS
             }
+            Command::Promqltest { files, verbose } => promqltest_files(&files, verbose),
+        }
+    }
+
+    /// Runs each script; prints failing (or, verbose, all) evals, a count
+    /// per file and the total. A script that cannot be read or parsed
+    /// counts as one failure.
+    fn promqltest_files(files: &[PathBuf], verbose: bool) -> ExitCode {
+        let options = RunOptions::default();
+        let (mut passed, mut failed) = (0, 0);
+        let mut clean = true;
+        for path in files {
+            let name = path.display();
+            let report = match std::fs::read(path) {
+                Err(e) => Err(format!("{name}: cannot read: {e}\n")),
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Err(e) => {
+                        let at = e.utf8_error().valid_up_to();
+                        let err = ScriptError::not_utf8(e.as_bytes(), at);
+                        Err(format!("{name}:{err}\n"))
+                    }
+                    Ok(text) => promqltest::run_source(&text, &options)
+                        .map_err(|e| format!("{name}:{}", e.render(&text))),
+                },
+            };
+            let report = match report {
+                Ok(r) => r,
+                Err(message) => {
+                    eprint!("{message}");
+                    println!("{name}: 0 passed, 1 failed");
+                    failed += 1;
+                    clean = false;
+                    continue;
+                }
+            };
+            for e in &report.load_errors {
+                println!("{name}:{}: load error: {}", e.line, e.error);
+            }
+            for e in &report.evals {
+                let label = match e.status() {
+                    Status::Passed if verbose => "ok",
+                    Status::Passed => continue,
+                    Status::Failed => "FAIL",
+                    Status::Unsupported => "UNSUPPORTED",
+                };
+                println!("{name}:{}: {label} {}", e.line, e.query);
+                if let promqltest::Outcome::Failed(f) = &e.outcome {
+                    println!("    {f}");
+                }
+            }
+            println!(
+                "{name}: {} passed, {} failed",
+                report.passed(),
+                report.failed()
+            );
+            passed += report.passed();
+            failed += report.failed();
+            clean &= report.all_passed();
+        }
+        println!("{passed} passed, {failed} failed");
+        if clean {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
         }
     }
 

@@ -12,6 +12,7 @@ pub mod ast;
 pub mod engine;
 pub mod lexer;
 pub mod parser;
+pub mod promqltest;
 pub mod value;
 
 pub use ast::{Expr, ValueType};
