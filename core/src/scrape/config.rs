@@ -160,6 +160,30 @@ impl PrometheusConfig {
     }
 }
 
+/// Reads a YAML list of relabelling rules, the value of a
+/// `relabel_configs:` or `metric_relabel_configs:` key, with the defaults
+/// and checks of a scrape config.
+///
+/// ```
+/// use promlab_core::scrape::config::parse_relabel_configs;
+/// let rules = parse_relabel_configs("- action: labeldrop\n  regex: tmp_.*\n").unwrap();
+/// assert_eq!(rules[0].regex.as_str(), "tmp_.*");
+/// let err = parse_relabel_configs("- action: hashmod\n  target_label: shard\n").unwrap_err();
+/// assert_eq!(err.message, "relabel configuration for hashmod requires non-zero modulus (relabel_configs[0])");
+/// ```
+pub fn parse_relabel_configs(yaml: &str) -> Result<Vec<RelabelConfig>, ConfigError> {
+    let raw: Option<Vec<Field<RawRelabelConfig>>> =
+        serde_saphyr::from_str(yaml).map_err(|e| yaml_error(yaml, &e))?;
+    let reader = Reader { src: yaml };
+    reader.relabel_entries(
+        raw.unwrap_or_default(),
+        Span::new(0, yaml.len()),
+        "relabel_configs",
+        "target",
+        "",
+    )
+}
+
 /// What is wrong with a config.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigErrorKind {
@@ -756,20 +780,42 @@ impl Reader<'_> {
         what: &str,
     ) -> Result<Vec<RelabelConfig>, ConfigError> {
         let list_span = self.span(&f, fallback);
+        let of_job = format!(" of scrape config with job name {job:?}");
+        self.relabel_entries(f.or(Vec::new()), list_span, list, what, &of_job)
+    }
+
+    /// Reads relabelling rules; `list` and `of_job` say where they are in
+    /// messages (`relabel_configs[2] of scrape config with job name "a"`).
+    fn relabel_entries(
+        &self,
+        entries: Vec<Field<RawRelabelConfig>>,
+        list_span: Span,
+        list: &str,
+        what: &str,
+        of_job: &str,
+    ) -> Result<Vec<RelabelConfig>, ConfigError> {
         let mut out = Vec::new();
-        for (i, entry) in f.or(Vec::new()).into_iter().enumerate() {
+        for (i, entry) in entries.into_iter().enumerate() {
             let span = self.span(&entry, list_span);
             let Field::Set(Spanned {
                 value: Some(raw), ..
             }) = entry
             else {
+                let place = if of_job.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " in scrape config{}",
+                        of_job.trim_start_matches(" of scrape config")
+                    )
+                };
                 return Err(ConfigError::new(
                     ConfigErrorKind::NullSection,
                     span,
-                    format!("empty or null {what} relabeling rule in scrape config with job name {job:?}"),
+                    format!("empty or null {what} relabeling rule{place}"),
                 ));
             };
-            let context = format!("{list}[{i}] of scrape config with job name {job:?}");
+            let context = format!("{list}[{i}]{of_job}");
             out.push(self.relabel_config(raw, span, &context)?);
         }
         Ok(out)

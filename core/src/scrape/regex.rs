@@ -413,7 +413,11 @@ fn group_flags(chars: &[char], i: usize) -> Result<(String, usize), String> {
     while let Some(&c) = chars.get(j) {
         match c {
             'i' | 'm' | 's' | 'U' | '-' => j += 1,
-            ':' | ')' if j > i + 2 => {
+            ':' => {
+                let text: String = chars[i..=j].iter().collect();
+                return Ok((text, j + 1));
+            }
+            ')' if j > i + 2 => {
                 let text: String = chars[i..=j].iter().collect();
                 return Ok((text, j + 1));
             }
@@ -555,6 +559,7 @@ mod tests {
             ("\\pL+", "été", true),
             ("(?i)é", "É", true),
             ("(?P<x>a)(?<y>b)", "ab", true),
+            ("(?:a|b)(?i:c)(?s)(?-m)", "bC", true),
         ];
         for (pattern, input, want) in cases {
             let re = Regexp::new(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
