@@ -845,6 +845,7 @@ impl Reader<'_> {
             },
         };
         let regex_span = self.span(&raw.regex, span);
+        let regex_present = matches!(raw.regex, Field::Set(_));
         let pattern = raw.regex.or(DEFAULT_REGEX.into());
         let regex = Regexp::new(&pattern)
             .map_err(|e| err(RelabelErrorKind::InvalidRegex(e), regex_span))?;
@@ -883,6 +884,14 @@ impl Reader<'_> {
                 _ => span,
             };
             return Err(err(kind, at));
+        }
+        // Prometheus tells a written regex from the default by identity, so
+        // keepequal/dropequal refuse any `regex`, even `(.*)`.
+        if matches!(cfg.action, Action::KeepEqual | Action::DropEqual) && regex_present {
+            return Err(err(
+                RelabelErrorKind::EqualTakesOnlySourceAndTarget(cfg.action),
+                span,
+            ));
         }
         // Prometheus refuses `source_labels` on labeldrop/labelkeep even
         // when the list is empty; only its absence (or null) passes.
@@ -965,17 +974,23 @@ struct OutStatic<'a> {
     labels: BTreeMap<&'a str, &'a str>,
 }
 
+/// A rule as written: fields an action refuses are left out (keepequal
+/// and dropequal take no regex, separator or replacement; labeldrop and
+/// labelkeep take only the regex).
 #[derive(Serialize)]
 struct OutRelabel<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     source_labels: Vec<&'a str>,
-    separator: &'a str,
-    regex: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    separator: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    regex: Option<&'a str>,
     #[serde(skip_serializing_if = "is_zero")]
     modulus: u64,
     #[serde(skip_serializing_if = "str::is_empty")]
     target_label: &'a str,
-    replacement: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replacement: Option<&'a str>,
     action: &'static str,
 }
 
@@ -1030,13 +1045,15 @@ impl<'a> From<&'a ScrapeConfig> for OutScrape<'a> {
 
 impl<'a> From<&'a RelabelConfig> for OutRelabel<'a> {
     fn from(r: &'a RelabelConfig) -> Self {
+        let equal = matches!(r.action, Action::KeepEqual | Action::DropEqual);
+        let only_regex = matches!(r.action, Action::LabelDrop | Action::LabelKeep);
         OutRelabel {
             source_labels: r.source_labels.iter().map(String::as_str).collect(),
-            separator: &r.separator,
-            regex: r.regex.as_str(),
+            separator: (!equal && !only_regex).then_some(r.separator.as_str()),
+            regex: (!equal).then_some(r.regex.as_str()),
             modulus: r.modulus,
             target_label: &r.target_label,
-            replacement: &r.replacement,
+            replacement: (!equal && !only_regex).then_some(r.replacement.as_str()),
             action: r.action.as_str(),
         }
     }
