@@ -153,3 +153,45 @@ fn a_config_is_written_with_every_default() {
     "#]]
     .assert_eq(&cfg.to_yaml());
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn no_prefix_or_mangling_of_a_config_panics() {
+    let cases: Vec<Case> = serde_saphyr::from_str(CASES).unwrap();
+    let mut parsed = 0;
+    for case in &cases {
+        let text = &case.config;
+        for (i, _) in text.char_indices().step_by(9) {
+            // Every prefix, and the text with one character doubled or a
+            // quote, bracket or colon put in its place.
+            let _ = PrometheusConfig::parse(&text[..i]);
+            for insert in ["'", "[", ":", "~"] {
+                let mangled = format!("{}{insert}{}", &text[..i], &text[i..]);
+                if let Err(e) = PrometheusConfig::parse(&mangled) {
+                    // Every error renders, with a position inside the text.
+                    assert!(e.span.start <= mangled.len() && e.span.end <= mangled.len());
+                    let _ = e.render(&mangled);
+                }
+                parsed += 1;
+            }
+        }
+    }
+    assert!(parsed > 500);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn no_prefix_of_a_regex_panics() {
+    use promlab_core::scrape::regex::Regexp;
+    let patterns = [
+        r"(?P<host>[^:]+)(?::\d+)?;(\d+)",
+        r"[[:^alpha:]\d\x{41}-\x{5A}\p{Greek}]+\Qa.b\E{2,3}",
+        r"(?i:a|b)\b\B\A\z\pL\PN\101\0",
+        r"[]a-z\-\]\\\\[]",
+    ];
+    for p in patterns {
+        for (i, _) in p.char_indices() {
+            if let Ok(re) = Regexp::new(&p[..i]) {
+                let _ = re.is_match("abc");
+            }
+        }
+    }
+}
