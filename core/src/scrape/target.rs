@@ -318,7 +318,8 @@ pub fn first_scrape(start: Timestamp, interval: Millis, hash: u64, seed: u64) ->
     let interval_ns = i128::from(interval.max(1)) * NS_PER_MS;
     let now = i128::from(start) * NS_PER_MS;
     let base = interval_ns - now.rem_euclid(interval_ns);
-    let offset = i128::from((hash ^ seed) % (interval_ns as u64));
+    // In i128 so that no interval, however long, wraps to a zero modulus.
+    let offset = i128::from(hash ^ seed) % interval_ns;
     let mut next = base + offset;
     if next > interval_ns {
         next -= interval_ns;
@@ -459,5 +460,8 @@ mod tests {
         // The ends of the time range do not overflow.
         assert!(first_scrape(i64::MAX - 5, interval, 9, 9) >= i64::MAX - 5);
         assert!(first_scrape(i64::MIN, interval, 9, 9) > i64::MIN);
+        // An interval whose nanoseconds are a multiple of 2^64.
+        let huge = 1 << 58;
+        assert!(first_scrape(0, huge, u64::MAX, 0) <= huge);
     }
 }
