@@ -1,41 +1,124 @@
-//! The Prometheus text exposition format (version 0.0.4): parsing what an
-//! exporter serves and writing what the simulated exporters serve.
+//! The exposition formats: the Prometheus text format 0.0.4 and OpenMetrics
+//! 1.0 text, parsed as Prometheus 3.5 parses a scrape and written for the
+//! simulated exporters.
 //!
-//! A page is a sequence of lines: `# HELP name text`, `# TYPE name type`,
-//! other `#` comments, and samples `name{label="value",...} value [timestamp]`.
-//! [`parse`] turns a page into [`Sample`]s plus per-family metadata, or fails
-//! with an [`ExpositionError`] whose span points at the offending byte; as in
-//! Prometheus, a page that does not parse fails the whole scrape. [`write`]
-//! prints [`MetricFamily`]s back in the same format.
+//! A page is a sequence of lines: metadata (`# HELP`, `# TYPE`, and in
+//! OpenMetrics `# UNIT`), comments (text format only) and samples
+//! `name{label="value",...} value [timestamp]`, where OpenMetrics adds an
+//! exemplar (`# {trace_id="..."} value [timestamp]`) and ends the page with
+//! `# EOF`. Prometheus 3's quoted UTF-8 names are read in both
+//! (`{"my.metric", "a.b"="x"} 1`).
+//!
+//! [`parse_with`] turns a page into [`Sample`]s, per-family [`Metadata`] and
+//! [`Lint`]s, or fails with an [`ExpositionError`] whose span points at the
+//! offending bytes. It fails exactly where Prometheus's own parsers fail a
+//! scrape (checked against Prometheus 3.5); what Prometheus lets through but
+//! the formats' specifications frown on (interleaved families, a histogram
+//! without a `+Inf` bucket, a non-float `le`) is kept as a lint, not an
+//! error. [`Format::from_content_type`] picks the parser as a scraper does.
+//! [`write`] and [`write_openmetrics`] print [`MetricFamily`]s back.
 //!
 //! ```
-//! use promlab_core::exposition;
+//! use promlab_core::exposition::{self, Format};
 //! let page = exposition::parse("# TYPE hits counter\nhits{path=\"/\"} 3\n").unwrap();
 //! assert_eq!(page.samples[0].labels.to_string(), "hits{path=\"/\"}");
 //! assert_eq!(page.samples[0].value, 3.0);
+//!
+//! let om = "# TYPE hits counter\nhits_total 3 1700000000.5 # {trace_id=\"ab\"} 1\n# EOF\n";
+//! let page = exposition::parse_with(om, Format::OpenMetrics1).unwrap();
+//! assert_eq!(page.samples[0].timestamp, Some(1_700_000_000_500));
+//! assert_eq!(page.samples[0].exemplar.as_ref().unwrap().labels.get("trace_id"), "ab");
 //! ```
+
+mod number;
+mod parse;
+mod write;
+
+pub use number::{format_float, format_openmetrics_float, parse_float};
+pub use write::{write, write_openmetrics};
 
 use crate::clock::Timestamp;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::labels::{escape_label_value, Labels, METRIC_NAME};
+use crate::labels::Labels;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The content type a scraper asks for and a simulated exporter answers with.
+/// The content type a scraper asks for and a simulated exporter answers with
+/// (the text format).
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-/// The type a `# TYPE` line declares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The content type of an OpenMetrics 1.0 page.
+pub const OPENMETRICS_CONTENT_TYPE: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// The `Accept` header Prometheus 3.5 sends with a scrape under its default
+/// `scrape_protocols`: OpenMetrics preferred, the text format accepted.
+pub const ACCEPT: &str = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,\
+application/openmetrics-text;version=0.0.1;q=0.5,\
+text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,\
+text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+
+/// The two text exposition formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Format {
+    /// The Prometheus text format, version 0.0.4.
+    Text004,
+    /// OpenMetrics 1.0 text.
+    OpenMetrics1,
+}
+
+impl Format {
+    /// The parser a scraper uses for a response with this `Content-Type`:
+    /// OpenMetrics for `application/openmetrics-text`, the text format for
+    /// anything else (Prometheus's fallback protocol), including no header.
+    pub fn from_content_type(content_type: &str) -> Format {
+        let media_type = content_type.split(';').next().unwrap_or("").trim();
+        if media_type.eq_ignore_ascii_case("application/openmetrics-text") {
+            Format::OpenMetrics1
+        } else {
+            Format::Text004
+        }
+    }
+
+    /// The `Content-Type` an exporter answers with in this format.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Text004 => CONTENT_TYPE,
+            Format::OpenMetrics1 => OPENMETRICS_CONTENT_TYPE,
+        }
+    }
+
+    /// The `Accept` header a scraper sends: both formats, OpenMetrics first.
+    pub fn accept_header() -> &'static str {
+        ACCEPT
+    }
+}
+
+/// The type a `# TYPE` line declares. The text format knows the first five;
+/// OpenMetrics has all but `untyped`, which it calls `unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MetricType {
     Counter,
     Gauge,
     Histogram,
     Summary,
+    /// The text format's name for a family of no particular type.
     Untyped,
+    /// OpenMetrics: a histogram of a current distribution (`_gcount`,
+    /// `_gsum`), which may go down.
+    GaugeHistogram,
+    /// OpenMetrics: constant labels about the target (`name_info 1`).
+    Info,
+    /// OpenMetrics: a set of boolean states, one label per state.
+    StateSet,
+    /// OpenMetrics's name for a family of no particular type.
+    Unknown,
 }
 
 impl MetricType {
+    /// A type of the text format (`counter`, `gauge`, `histogram`,
+    /// `summary`, `untyped`).
     pub fn from_name(name: &str) -> Option<Self> {
         Some(match name {
             "counter" => MetricType::Counter,
@@ -47,6 +130,22 @@ impl MetricType {
         })
     }
 
+    /// A type of OpenMetrics.
+    pub fn from_openmetrics_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "counter" => MetricType::Counter,
+            "gauge" => MetricType::Gauge,
+            "histogram" => MetricType::Histogram,
+            "gaugehistogram" => MetricType::GaugeHistogram,
+            "summary" => MetricType::Summary,
+            "info" => MetricType::Info,
+            "stateset" => MetricType::StateSet,
+            "unknown" => MetricType::Unknown,
+            _ => return None,
+        })
+    }
+
+    /// The type's own name.
     pub fn as_str(self) -> &'static str {
         match self {
             MetricType::Counter => "counter",
@@ -54,6 +153,45 @@ impl MetricType {
             MetricType::Histogram => "histogram",
             MetricType::Summary => "summary",
             MetricType::Untyped => "untyped",
+            MetricType::GaugeHistogram => "gaugehistogram",
+            MetricType::Info => "info",
+            MetricType::StateSet => "stateset",
+            MetricType::Unknown => "unknown",
+        }
+    }
+
+    /// The name to write in a text-format `# TYPE` line. The OpenMetrics-only
+    /// types map as the Python client maps them: a gauge histogram is
+    /// written as a histogram, info and stateset as gauges.
+    pub fn text_name(self) -> &'static str {
+        match self {
+            MetricType::Unknown | MetricType::Untyped => "untyped",
+            MetricType::GaugeHistogram => "histogram",
+            MetricType::Info | MetricType::StateSet => "gauge",
+            other => other.as_str(),
+        }
+    }
+
+    /// The name to write in an OpenMetrics `# TYPE` line.
+    pub fn openmetrics_name(self) -> &'static str {
+        match self {
+            MetricType::Untyped => "unknown",
+            other => other.as_str(),
+        }
+    }
+
+    /// The suffixes a sample name may add to its family's name.
+    fn sample_suffixes(self) -> &'static [&'static str] {
+        match self {
+            MetricType::Counter => &["_total", "_created"],
+            MetricType::Histogram => &["_bucket", "_sum", "_count", "_created"],
+            MetricType::GaugeHistogram => &["_bucket", "_gcount", "_gsum"],
+            MetricType::Summary => &["_sum", "_count", "_created"],
+            MetricType::Info => &["_info"],
+            MetricType::Gauge
+            | MetricType::StateSet
+            | MetricType::Untyped
+            | MetricType::Unknown => &[],
         }
     }
 }
@@ -64,25 +202,104 @@ pub struct Sample {
     /// The metric name as `__name__` and the line's labels.
     pub labels: Labels,
     pub value: f64,
-    /// The optional explicit timestamp, in milliseconds.
+    /// The optional explicit timestamp, in milliseconds (OpenMetrics writes
+    /// seconds; they are converted).
     pub timestamp: Option<Timestamp>,
+    /// The OpenMetrics exemplar after the value, if any.
+    pub exemplar: Option<Exemplar>,
     /// Where the line is in the page.
     pub span: Span,
 }
 
-/// HELP and TYPE of one metric family, as declared by the page.
+/// HELP, TYPE and UNIT of one metric family, as declared by the page.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Metadata {
     pub name: String,
     pub help: Option<String>,
     pub metric_type: Option<MetricType>,
+    /// The OpenMetrics unit (`seconds`), when a `# UNIT` line gave one.
+    pub unit: Option<String>,
 }
 
 /// A parsed page.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page {
     pub samples: Vec<Sample>,
+    /// One entry per family with metadata, in order of first appearance.
     pub metadata: Vec<Metadata>,
+    /// What the format's specification forbids but Prometheus accepts.
+    pub lints: Vec<Lint>,
+}
+
+/// Something Prometheus accepts but a careful exporter would not write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lint {
+    pub kind: LintKind,
+    pub span: Span,
+}
+
+/// The kinds of [`Lint`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum LintKind {
+    /// A second `# HELP`, `# TYPE` or `# UNIT` line for a family; the last
+    /// one wins, as in Prometheus's metadata.
+    DuplicateMetadata { what: &'static str, name: String },
+    /// Metadata for a family after samples of that family.
+    MetadataAfterSamples { name: String },
+    /// Samples of a family after another family's lines began.
+    InterleavedFamily { name: String },
+    /// A histogram family whose buckets have no `le="+Inf"`.
+    MissingInfBucket { name: String },
+    /// An `le` or `quantile` label whose value is not a float.
+    NotAFloat { label: &'static str, value: String },
+    /// An OpenMetrics counter sample without the `_total` suffix.
+    CounterWithoutTotal { name: String },
+    /// An exemplar on a sample other than a counter's `_total` or a
+    /// histogram's `_bucket`.
+    ExemplarNotAllowed { name: String },
+    /// Exemplar labels longer than the 128 characters Prometheus keeps.
+    ExemplarTooLong { chars: usize },
+}
+
+impl fmt::Display for LintKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LintKind::DuplicateMetadata { what, name } => {
+                write!(f, "second {what} line for metric family {name:?}")
+            }
+            LintKind::MetadataAfterSamples { name } => {
+                write!(f, "metadata for {name:?} after its samples")
+            }
+            LintKind::InterleavedFamily { name } => write!(
+                f,
+                "samples of {name:?} after another family: a family's lines should be together"
+            ),
+            LintKind::MissingInfBucket { name } => {
+                write!(f, "histogram {name:?} has no bucket with le=\"+Inf\"")
+            }
+            LintKind::NotAFloat { label, value } => {
+                write!(f, "{label}={value:?} is not a float")
+            }
+            LintKind::CounterWithoutTotal { name } => {
+                write!(f, "counter sample {name:?} should end in _total")
+            }
+            LintKind::ExemplarNotAllowed { name } => write!(
+                f,
+                "exemplar on {name:?}: exemplars belong on counter _total and histogram _bucket samples"
+            ),
+            LintKind::ExemplarTooLong { chars } => write!(
+                f,
+                "exemplar labels are {chars} characters long: Prometheus drops exemplars over 128"
+            ),
+        }
+    }
+}
+
+impl Lint {
+    /// The common diagnostic form, as a warning.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic::warning(self.span, self.kind.to_string())
+    }
 }
 
 /// What went wrong, for tests to assert on.
@@ -93,18 +310,32 @@ pub enum ErrorKind {
         expected: &'static str,
         found: String,
     },
-    /// A sample value that is not a float.
+    /// A sample or exemplar value that is not a float.
     InvalidValue(String),
-    /// A timestamp that is not a 64-bit integer of milliseconds.
+    /// A timestamp that is not an unsigned integer of milliseconds (text) or
+    /// a finite float of seconds (OpenMetrics).
     InvalidTimestamp(String),
-    /// A label value escape other than `\\`, `\"` and `\n`.
+    /// A backslash before a line break in a quoted string (any other escape
+    /// is kept as written, as Prometheus keeps it).
     InvalidEscape(char),
-    /// The same label twice on one line.
+    /// The same label twice on one line (including `__name__`).
     DuplicateLabel(String),
-    /// A `# TYPE` with a type that does not exist.
+    /// A text-format `# TYPE` with a type that does not exist.
     UnknownType(String),
-    /// A second `# TYPE` or `# HELP` for a family, or one after its samples.
-    DuplicateMetadata { what: &'static str, name: String },
+    /// An OpenMetrics `# TYPE` with a type that does not exist.
+    UnknownOpenMetricsType(String),
+    /// A sample without a metric name (`{a="1"} 1`, `{""} 1`).
+    MissingMetricName,
+    /// A name before the braces and a quoted name inside them.
+    MetricNameTwice,
+    /// A quoted label name that is empty.
+    EmptyLabelName,
+    /// An OpenMetrics `# UNIT` that is not the end of the family's name.
+    UnitNotSuffix { unit: String, name: String },
+    /// An OpenMetrics page that does not end with `# EOF`.
+    MissingEof,
+    /// Anything after an OpenMetrics `# EOF`.
+    DataAfterEof,
 }
 
 /// A page that does not parse: the kind and where.
@@ -127,22 +358,40 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidTimestamp(v) => {
                 write!(
                     f,
-                    "invalid timestamp {v:?}: expected an integer number of milliseconds"
+                    "invalid timestamp {v:?}: expected an integer number of milliseconds (text format) or finite seconds (OpenMetrics)"
                 )
             }
+            ErrorKind::InvalidEscape('\n') => f.write_str(
+                "a backslash before a line break: expected an escaped character inside the quotes",
+            ),
             ErrorKind::InvalidEscape(c) => {
-                write!(
-                    f,
-                    "invalid escape \\{c} in label value: expected \\\\, \\\" or \\n"
-                )
+                write!(f, "invalid escape \\{c} in a quoted string")
             }
             ErrorKind::DuplicateLabel(n) => write!(f, "label {n:?} appears twice on this line"),
             ErrorKind::UnknownType(t) => write!(
                 f,
                 "unknown metric type {t:?}: expected counter, gauge, histogram, summary or untyped"
             ),
-            ErrorKind::DuplicateMetadata { what, name } => {
-                write!(f, "second {what} line for metric family {name:?}")
+            ErrorKind::UnknownOpenMetricsType(t) => write!(
+                f,
+                "unknown metric type {t:?}: expected counter, gauge, histogram, gaugehistogram, summary, info, stateset or unknown"
+            ),
+            ErrorKind::MissingMetricName => f.write_str(
+                "missing metric name: expected a name before '{' or a quoted name inside it",
+            ),
+            ErrorKind::MetricNameTwice => f.write_str(
+                "metric name given twice: expected either a name before '{' or a quoted name inside it",
+            ),
+            ErrorKind::EmptyLabelName => f.write_str("empty label name: expected a non-empty name"),
+            ErrorKind::UnitNotSuffix { unit, name } => write!(
+                f,
+                "unit {unit:?} is not a suffix of metric {name:?}: expected the name to end in _{unit}"
+            ),
+            ErrorKind::MissingEof => {
+                f.write_str("data does not end with # EOF: expected '# EOF' as the last line")
+            }
+            ErrorKind::DataAfterEof => {
+                f.write_str("unexpected data after # EOF: expected the end of the page")
             }
         }
     }
@@ -168,347 +417,14 @@ impl fmt::Display for ExpositionError {
 
 impl std::error::Error for ExpositionError {}
 
-/// Parses a text-format page.
+/// Parses a text-format (0.0.4) page.
 pub fn parse(page: &str) -> Result<Page, ExpositionError> {
-    let mut out = Page::default();
-    let mut offset = 0;
-    for line in page.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        let line = line.strip_suffix('\n').unwrap_or(line);
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let mut cur = Cursor {
-            text: line,
-            pos: 0,
-            base: start,
-        };
-        cur.skip_blank();
-        if cur.at_end() {
-            continue;
-        }
-        if cur.peek() == Some('#') {
-            parse_comment(&mut cur, &mut out)?;
-        } else {
-            let sample = parse_sample(&mut cur)?;
-            out.samples.push(sample);
-        }
-    }
-    Ok(out)
+    parse_with(page, Format::Text004)
 }
 
-/// A position in one line; spans are reported relative to the whole page.
-struct Cursor<'a> {
-    text: &'a str,
-    pos: usize,
-    base: usize,
-}
-
-impl Cursor<'_> {
-    fn peek(&self) -> Option<char> {
-        self.text[self.pos..].chars().next()
-    }
-
-    fn at_end(&self) -> bool {
-        self.pos >= self.text.len()
-    }
-
-    fn bump(&mut self) -> Option<char> {
-        let c = self.peek()?;
-        self.pos += c.len_utf8();
-        Some(c)
-    }
-
-    fn skip_blank(&mut self) {
-        while matches!(self.peek(), Some(' ' | '\t')) {
-            self.pos += 1;
-        }
-    }
-
-    fn span_from(&self, start: usize) -> Span {
-        Span::new(self.base + start, self.base + self.pos)
-    }
-
-    fn here(&self) -> Span {
-        let len = self.peek().map_or(0, char::len_utf8);
-        Span::new(self.base + self.pos, self.base + self.pos + len)
-    }
-
-    fn unexpected(&self, expected: &'static str) -> ExpositionError {
-        let found = match self.peek() {
-            Some(c) => format!("{c:?}"),
-            None => "end of line".to_string(),
-        };
-        ExpositionError {
-            kind: ErrorKind::Unexpected { expected, found },
-            span: self.here(),
-        }
-    }
-
-    /// A metric or label name: `[a-zA-Z_:][a-zA-Z0-9_:]*` (colons only in
-    /// metric names).
-    fn name(&mut self, colons: bool, expected: &'static str) -> Result<&str, ExpositionError> {
-        let start = self.pos;
-        let first = |c: char| c.is_ascii_alphabetic() || c == '_' || (colons && c == ':');
-        match self.peek() {
-            Some(c) if first(c) => {}
-            _ => return Err(self.unexpected(expected)),
-        }
-        while matches!(self.peek(), Some(c) if first(c) || c.is_ascii_digit()) {
-            self.pos += 1;
-        }
-        Ok(&self.text[start..self.pos])
-    }
-
-    /// The rest of the line's non-blank token.
-    fn token(&mut self) -> (&str, Span) {
-        let start = self.pos;
-        while matches!(self.peek(), Some(c) if c != ' ' && c != '\t') {
-            self.bump();
-        }
-        (&self.text[start..self.pos], self.span_from(start))
-    }
-}
-
-fn parse_comment(cur: &mut Cursor, out: &mut Page) -> Result<(), ExpositionError> {
-    cur.bump(); // '#'
-    cur.skip_blank();
-    let (keyword, _) = cur.token();
-    let is_help = keyword == "HELP";
-    if !is_help && keyword != "TYPE" {
-        return Ok(()); // an ordinary comment
-    }
-    cur.skip_blank();
-    let name_start = cur.pos;
-    let name = cur.name(true, "a metric name")?.to_string();
-    let name_span = cur.span_from(name_start);
-    let rest = cur.text[cur.pos..].trim_start_matches([' ', '\t']);
-    let family = match out.metadata.iter().position(|m| m.name == name) {
-        Some(i) => i,
-        None => {
-            out.metadata.push(Metadata {
-                name: name.clone(),
-                ..Default::default()
-            });
-            out.metadata.len() - 1
-        }
-    };
-    let meta = &mut out.metadata[family];
-    if is_help {
-        if meta.help.is_some() {
-            return Err(ExpositionError {
-                kind: ErrorKind::DuplicateMetadata { what: "HELP", name },
-                span: name_span,
-            });
-        }
-        meta.help = Some(unescape_help(rest));
-    } else {
-        if meta.metric_type.is_some() {
-            return Err(ExpositionError {
-                kind: ErrorKind::DuplicateMetadata { what: "TYPE", name },
-                span: name_span,
-            });
-        }
-        cur.skip_blank();
-        let (word, span) = cur.token();
-        let metric_type = MetricType::from_name(word).ok_or_else(|| ExpositionError {
-            kind: if word.is_empty() {
-                ErrorKind::Unexpected {
-                    expected: "a metric type",
-                    found: "end of line".into(),
-                }
-            } else {
-                ErrorKind::UnknownType(word.to_string())
-            },
-            span,
-        })?;
-        if out
-            .samples
-            .iter()
-            .any(|s| family_of(s.labels.metric_name(), metric_type) == name)
-        {
-            return Err(ExpositionError {
-                kind: ErrorKind::DuplicateMetadata { what: "TYPE", name },
-                span: name_span,
-            });
-        }
-        meta.metric_type = Some(metric_type);
-        cur.skip_blank();
-        if !cur.at_end() {
-            return Err(cur.unexpected("end of line after the metric type"));
-        }
-    }
-    Ok(())
-}
-
-/// The family a sample name belongs to, given the family's type: histogram
-/// and summary samples carry suffixes.
-fn family_of(sample_name: &str, t: MetricType) -> &str {
-    let suffixes: &[&str] = match t {
-        MetricType::Histogram => &["_bucket", "_sum", "_count"],
-        MetricType::Summary => &["_sum", "_count"],
-        _ => &[],
-    };
-    suffixes
-        .iter()
-        .find_map(|s| sample_name.strip_suffix(s))
-        .unwrap_or(sample_name)
-}
-
-fn unescape_help(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('\\') => out.push('\\'),
-                Some(other) => {
-                    out.push('\\');
-                    out.push(other);
-                }
-                None => out.push('\\'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn parse_sample(cur: &mut Cursor) -> Result<Sample, ExpositionError> {
-    let line_start = cur.pos;
-    let name = cur.name(true, "a metric name or '#'")?.to_string();
-    let mut labels = Labels::new();
-    labels.set(METRIC_NAME, name);
-    cur.skip_blank();
-    if cur.peek() == Some('{') {
-        cur.bump();
-        parse_label_set(cur, &mut labels)?;
-    }
-    cur.skip_blank();
-    let (value_text, value_span) = cur.token();
-    if value_text.is_empty() {
-        return Err(cur.unexpected("a sample value"));
-    }
-    let value = parse_float(value_text).ok_or_else(|| ExpositionError {
-        kind: ErrorKind::InvalidValue(value_text.to_string()),
-        span: value_span,
-    })?;
-    cur.skip_blank();
-    let mut timestamp = None;
-    if !cur.at_end() {
-        let (ts_text, ts_span) = cur.token();
-        timestamp = Some(ts_text.parse::<i64>().map_err(|_| ExpositionError {
-            kind: ErrorKind::InvalidTimestamp(ts_text.to_string()),
-            span: ts_span,
-        })?);
-        cur.skip_blank();
-        if !cur.at_end() {
-            return Err(cur.unexpected("end of line after the timestamp"));
-        }
-    }
-    Ok(Sample {
-        labels,
-        value,
-        timestamp,
-        span: cur.span_from(line_start),
-    })
-}
-
-fn parse_label_set(cur: &mut Cursor, labels: &mut Labels) -> Result<(), ExpositionError> {
-    let mut seen: Vec<String> = Vec::new();
-    loop {
-        cur.skip_blank();
-        if cur.peek() == Some('}') {
-            cur.bump();
-            return Ok(());
-        }
-        let name_start = cur.pos;
-        let name = cur.name(false, "a label name or '}'")?.to_string();
-        let name_span = cur.span_from(name_start);
-        cur.skip_blank();
-        if cur.peek() != Some('=') {
-            return Err(cur.unexpected("'=' after the label name"));
-        }
-        cur.bump();
-        cur.skip_blank();
-        if cur.peek() != Some('"') {
-            return Err(cur.unexpected("'\"' to open the label value"));
-        }
-        cur.bump();
-        let value = parse_label_value(cur)?;
-        if seen.contains(&name) || name == METRIC_NAME {
-            return Err(ExpositionError {
-                kind: ErrorKind::DuplicateLabel(name),
-                span: name_span,
-            });
-        }
-        labels.set(name.clone(), value);
-        seen.push(name);
-        cur.skip_blank();
-        match cur.peek() {
-            Some(',') => {
-                cur.bump();
-            }
-            Some('}') => {
-                cur.bump();
-                return Ok(());
-            }
-            _ => return Err(cur.unexpected("',' or '}' after the label value")),
-        }
-    }
-}
-
-fn parse_label_value(cur: &mut Cursor) -> Result<String, ExpositionError> {
-    let mut value = String::new();
-    loop {
-        match cur.bump() {
-            None => return Err(cur.unexpected("'\"' to close the label value")),
-            Some('"') => return Ok(value),
-            Some('\\') => {
-                let esc_start = cur.pos - 1;
-                match cur.bump() {
-                    Some('\\') => value.push('\\'),
-                    Some('"') => value.push('"'),
-                    Some('n') => value.push('\n'),
-                    Some(c) => {
-                        return Err(ExpositionError {
-                            kind: ErrorKind::InvalidEscape(c),
-                            span: cur.span_from(esc_start),
-                        })
-                    }
-                    None => return Err(cur.unexpected("an escaped character after '\\'")),
-                }
-            }
-            Some(c) => value.push(c),
-        }
-    }
-}
-
-/// A float as Go's `strconv.ParseFloat` reads it for the text format:
-/// decimal and exponent forms, `NaN`, and `Inf` with an optional sign, in any
-/// case.
-pub fn parse_float(s: &str) -> Option<f64> {
-    // Rust accepts "inf", "infinity" and "nan" in any case with a sign, as Go
-    // does; it rejects Go's hex floats and underscores, which exporters do
-    // not write.
-    s.parse::<f64>().ok()
-}
-
-/// Formats a value as the text format and the Prometheus API print it:
-/// shortest round-trip decimal, `NaN`, `+Inf`, `-Inf`.
-pub fn format_float(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v == f64::INFINITY {
-        "+Inf".into()
-    } else if v == f64::NEG_INFINITY {
-        "-Inf".into()
-    } else {
-        // `{}` on f64 prints the shortest representation that reads back
-        // to the same value, without an exponent, like Go's 'f', -1.
-        format!("{v}")
-    }
+/// Parses a page in the given format.
+pub fn parse_with(page: &str, format: Format) -> Result<Page, ExpositionError> {
+    parse::parse_page(page, format)
 }
 
 /// An exemplar attached to a sample (OpenMetrics): a trace's labels, the
@@ -552,48 +468,6 @@ pub struct MetricFamily {
     pub unit: String,
     pub metric_type: MetricType,
     pub samples: Vec<FamilySample>,
-}
-
-/// Writes families in the text format, HELP and TYPE first.
-pub fn write(families: &[MetricFamily]) -> String {
-    let mut out = String::new();
-    for family in families {
-        out.push_str("# HELP ");
-        out.push_str(&family.name);
-        out.push(' ');
-        out.push_str(&family.help.replace('\\', "\\\\").replace('\n', "\\n"));
-        out.push_str("\n# TYPE ");
-        out.push_str(&family.name);
-        out.push(' ');
-        out.push_str(family.metric_type.as_str());
-        out.push('\n');
-        for sample in &family.samples {
-            let labels = &sample.labels;
-            out.push_str(labels.metric_name());
-            let rest: Vec<_> = labels.iter().filter(|l| l.name != METRIC_NAME).collect();
-            if !rest.is_empty() {
-                out.push('{');
-                for (i, l) in rest.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&l.name);
-                    out.push_str("=\"");
-                    out.push_str(&escape_label_value(&l.value));
-                    out.push('"');
-                }
-                out.push('}');
-            }
-            out.push(' ');
-            out.push_str(&format_float(sample.value));
-            if let Some(t) = sample.timestamp {
-                out.push(' ');
-                out.push_str(&t.to_string());
-            }
-            out.push('\n');
-        }
-    }
-    out
 }
 
 #[cfg(test)]
