@@ -7,7 +7,7 @@
 //! HTTP API does. [`Matcher`] is one `name op "value"` condition; the TSDB
 //! selects series with a list of them.
 
-use regex::Regex;
+use crate::regexp::Regexp;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -201,9 +201,9 @@ pub struct Matcher {
     pub name: String,
     pub op: MatchOp,
     pub value: String,
-    /// Compiled for the regex operators, anchored at both ends as
-    /// Prometheus anchors them.
-    regex: Option<Regex>,
+    /// Compiled for the regex operators with Go's syntax, anchored at both
+    /// ends as Prometheus anchors them.
+    regex: Option<Regexp>,
 }
 
 impl PartialEq for Matcher {
@@ -223,8 +223,8 @@ impl Matcher {
         let value = value.into();
         let regex = match op {
             MatchOp::Regex | MatchOp::NotRegex => Some(
-                Regex::new(&format!("^(?s:{value})$"))
-                    .map_err(|e| format!("invalid regular expression {value:?}: {e}"))?,
+                Regexp::new(&value)
+                    .map_err(|e| format!("invalid regular expression {value:?}: {}", e.reason))?,
             ),
             MatchOp::Equal | MatchOp::NotEqual => None,
         };
@@ -315,5 +315,9 @@ mod tests {
         assert!(m.matches("x"));
         assert!(!m.matches_empty());
         assert!(Matcher::new("job", MatchOp::Regex, "(").is_err());
+        // Go's RE2 classes: `\d` is ASCII only, as in Prometheus.
+        let m = Matcher::new("code", MatchOp::Regex, r"5\d\d").unwrap();
+        assert!(m.matches("503"));
+        assert!(!m.matches("5٠٣"));
     }
 }

@@ -19,6 +19,7 @@ pub mod exposition;
 pub mod lab;
 pub mod labels;
 pub mod promql;
+pub mod regexp;
 pub mod scrape;
 pub mod sim;
 pub mod tsdb;

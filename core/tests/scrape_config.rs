@@ -180,7 +180,7 @@ fn no_prefix_or_mangling_of_a_config_panics() {
 
 #[wasm_bindgen_test(unsupported = test)]
 fn no_prefix_of_a_regex_panics() {
-    use promlab_core::scrape::regex::Regexp;
+    use promlab_core::regexp::Regexp;
     let patterns = [
         r"(?P<host>[^:]+)(?::\d+)?;(\d+)",
         r"[[:^alpha:]\d\x{41}-\x{5A}\p{Greek}]+\Qa.b\E{2,3}",

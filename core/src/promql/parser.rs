@@ -415,7 +415,7 @@ mod tests {
             ("up{job=\"a\" x", "1:12: parse error: unexpected identifier \"x\", expected ',' or '}'", "x"),
             ("{}", "1:1: parse error: vector selector must contain at least one non-empty matcher", "{}"),
             ("{job=~\".*\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher", "{job=~\".*\"}"),
-            ("up{job=~\"(\"}", "1:9: parse error: invalid regular expression \"(\": regex parse error:", "\"(\""),
+            ("up{job=~\"(\"}", "1:9: parse error: invalid regular expression \"(\": unclosed group", "\"(\""),
             ("up{a=\"\\q\"}", "1:7: parse error: unknown escape sequence \\q", "\\q"),
             ("foo{__name__=\"bar\"}", "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\"", "foo{__name__=\"bar\"}"),
             ("up ) ", "1:4: parse error: unexpected \")\", expected end of input", ")"),

@@ -27,7 +27,6 @@
 //! the YAML leaves out keeps its default; a field set to null (`~`) gets
 //! the zero value, as Go's YAML reader gives it.
 
-use super::regex::Regexp;
 use super::relabel::{
     is_valid_label_name, Action, RelabelConfig, RelabelErrorKind, DEFAULT_REGEX,
     DEFAULT_REPLACEMENT, DEFAULT_SEPARATOR,
@@ -37,6 +36,7 @@ use crate::clock::Millis;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::duration::{format_duration, parse_duration};
 use crate::labels::Labels;
+use crate::regexp::Regexp;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_saphyr::{Location, Spanned};
 use std::collections::{BTreeMap, HashSet};

@@ -13,7 +13,6 @@
 
 pub mod config;
 pub mod manager;
-pub mod regex;
 pub mod relabel;
 pub mod target;
 

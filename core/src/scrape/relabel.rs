@@ -24,8 +24,8 @@
 //! order decides which label wins when `labelmap` maps two labels to one
 //! name.
 
-use super::regex::{RegexError, Regexp};
 use crate::labels::{Label, Labels};
+use crate::regexp::{RegexError, Regexp};
 use md5::{Digest, Md5};
 use std::fmt;
 use std::str::FromStr;

@@ -1,6 +1,6 @@
-//! Regular expressions as Prometheus compiles them for relabelling: Go's
-//! RE2 syntax, fully anchored as `^(?s:…)$`, so `.` also matches a newline
-//! and a pattern must match the whole value.
+//! Regular expressions as Prometheus compiles them for label matchers and
+//! relabelling: Go's RE2 syntax, fully anchored as `^(?s:…)$`, so `.` also
+//! matches a newline and a pattern must match the whole value.
 //!
 //! Rust's `regex` reads almost the same syntax, with a few differences that
 //! change results; [`Regexp::new`] rewrites the pattern so it means what Go
@@ -20,7 +20,7 @@
 //!   message.
 //!
 //! ```
-//! use promlab_core::scrape::regex::Regexp;
+//! use promlab_core::regexp::Regexp;
 //! let re = Regexp::new(r"\d+").unwrap();
 //! assert!(re.is_match("42"));
 //! assert!(!re.is_match("٤٢")); // Arabic-Indic digits are not `\d` in Go
@@ -30,7 +30,8 @@
 use regex::Regex;
 use std::fmt;
 
-/// A relabelling regex: the pattern as written and its anchored compiled form.
+/// A matcher's or relabelling rule's regex: the pattern as written and its
+/// anchored compiled form.
 #[derive(Debug, Clone)]
 pub struct Regexp {
     pattern: String,
