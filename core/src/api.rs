@@ -588,6 +588,45 @@ pub enum LabRequest {
     TargetPage {
         scrape_url: String,
     },
+    /// Scrape an HTTP URL every `interval` (default 15s) as job `job`
+    /// (default `external`).
+    AddTarget {
+        url: String,
+        #[serde(default)]
+        job: Option<String>,
+        #[serde(default)]
+        interval: Option<Millis>,
+    },
+    /// The HTTP scrapes that fell due, for the driver to fetch.
+    TakeScrapeRequests,
+    /// The result of fetching one of them.
+    CompleteScrape(ScrapeResponse),
+}
+
+/// A scrape of an HTTP target that fell due: the driver fetches `url` with
+/// the `Accept` header `accept` within `timeout` milliseconds and answers
+/// with a [`ScrapeResponse`] carrying the same `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScrapeRequest {
+    pub id: u64,
+    pub job: String,
+    pub url: String,
+    pub accept: String,
+    pub timeout: Millis,
+    /// The virtual time the scrape is for; its samples are stored at it.
+    pub due: Timestamp,
+}
+
+/// What fetching a [`ScrapeRequest`] gave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScrapeResponse {
+    pub id: u64,
+    /// The page, or why the fetch failed (as Prometheus words it, e.g.
+    /// `server returned HTTP status 404 Not Found`).
+    pub body: Result<String, String>,
+    pub content_type: Option<String>,
+    /// Seconds the fetch took.
+    pub duration: f64,
 }
 
 /// Answers to [`LabRequest`]s.
@@ -596,6 +635,7 @@ pub enum LabRequest {
 pub enum LabResponse {
     Status(LabStatus),
     Page { body: String },
+    ScrapeRequests { requests: Vec<ScrapeRequest> },
     Error { message: String },
 }
 
@@ -609,6 +649,8 @@ pub struct LabStatus {
     pub samples: usize,
     /// `ping_request_count` as the example app holds it right now.
     pub ping_count: u64,
+    /// HTTP scrapes waiting for the driver to take them.
+    pub pending_scrapes: usize,
 }
 
 /// Anything the UI can ask the engine.

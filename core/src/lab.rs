@@ -16,17 +16,19 @@
 
 use crate::api::{
     format_rfc3339, ActiveTarget, AlertsData, ApiData, ApiError, ApiRequest, ApiResponse,
-    ErrorType, LabRequest, LabResponse, LabStatus, MatrixSeries, Point, QueryResult, Request,
-    Response, RulesData, StringPoint, TargetsData, VectorSample,
+    DroppedTarget, ErrorType, LabRequest, LabResponse, LabStatus, MatrixSeries, Point, QueryResult,
+    Request, Response, RulesData, ScrapeRequest, ScrapeResponse, StringPoint, TargetsData,
+    VectorSample,
 };
 use crate::clock::{Clock, Millis, Timestamp};
 use crate::duration::format_duration;
-use crate::labels::Matcher;
+use crate::exposition;
+use crate::labels::{Labels, Matcher};
 use crate::promql::{self, Engine, Expr, Value};
 use crate::scrape::{ScrapeConfig, ScrapeManager, ScrapeOutcome};
 use crate::sim::Cluster;
 use crate::tsdb::{Head, Querier};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The most points a range query may return per series, as in Prometheus.
 pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
@@ -67,10 +69,22 @@ impl Default for LabOptions {
 pub struct Lab {
     clock: Clock,
     cluster: Cluster,
+    /// Addresses the simulated cluster answers; every other target is
+    /// fetched over HTTP by the driver.
+    sim_addresses: HashSet<String>,
     scrape: ScrapeManager,
     head: Head,
     engine: Engine,
+    /// HTTP scrapes handed to the driver and not answered yet, by request
+    /// id: the target's job and URL, and the scrape time.
+    in_flight: BTreeMap<u64, (String, String, Timestamp)>,
+    /// HTTP scrapes due and not yet taken by the driver.
+    outbox: Vec<ScrapeRequest>,
+    next_request_id: u64,
 }
+
+/// The job HTTP targets join when the user names none.
+pub const DEFAULT_EXTERNAL_JOB: &str = "external";
 
 impl Lab {
     /// A lab with the default simulated cluster, its history already
@@ -96,12 +110,17 @@ impl Lab {
                 .targets
                 .push((t.address.clone(), t.labels.clone()));
         }
+        let sim_addresses = cluster.targets().into_iter().map(|t| t.address).collect();
         let mut lab = Lab {
             clock: Clock::new(begin),
             cluster,
+            sim_addresses,
             scrape: ScrapeManager::new(&configs, begin),
             head: Head::new(),
             engine: Engine::default(),
+            in_flight: BTreeMap::new(),
+            outbox: Vec::new(),
+            next_request_id: 1,
         };
         lab.advance_to(options.start);
         lab
@@ -117,7 +136,9 @@ impl Lab {
     }
 
     /// Runs every scrape due up to and including `t`, in time order, and
-    /// leaves the clock at `t`. Times in the past are ignored.
+    /// leaves the clock at `t`. Times in the past are ignored. Simulated
+    /// targets are scraped on the spot; HTTP targets become
+    /// [`ScrapeRequest`]s for the driver ([`Lab::take_scrape_requests`]).
     pub fn advance_to(&mut self, t: Timestamp) {
         while let Some((index, due)) = self.scrape.next_due() {
             if due > t {
@@ -125,7 +146,13 @@ impl Lab {
             }
             // `due` is never before the clock: targets are scheduled from it.
             let _ = self.clock.set(due);
-            let target = &self.scrape.targets()[index];
+            let Some(target) = self.scrape.targets().get(index) else {
+                break;
+            };
+            if !self.sim_addresses.contains(&target.address) {
+                self.request_scrape(index, due);
+                continue;
+            }
             let body = self
                 .cluster
                 .fetch(&target.address, &target.metrics_path, due)
@@ -133,10 +160,131 @@ impl Lab {
             // A simulated scrape costs a deterministic few milliseconds,
             // growing with the page, so the duration series has a shape.
             let duration = 0.002 + body.as_ref().map_or(0, String::len) as f64 * 2e-7;
-            self.scrape
-                .ingest(index, due, ScrapeOutcome { body, duration }, &mut self.head);
+            let outcome = ScrapeOutcome {
+                body,
+                content_type: None,
+                duration,
+            };
+            self.scrape.ingest(index, due, outcome, &mut self.head);
         }
         let _ = self.clock.set(t.max(self.clock.now()));
+    }
+
+    /// Hands the scrape of HTTP target `index` due at `due` to the driver,
+    /// unless its previous scrape is still in flight (Prometheus never
+    /// overlaps two scrapes of one target; that interval is skipped).
+    fn request_scrape(&mut self, index: usize, due: Timestamp) {
+        self.scrape.begin_scrape(index, due);
+        let Some(target) = self.scrape.targets().get(index) else {
+            return;
+        };
+        let url = target.scrape_url();
+        let busy = self
+            .in_flight
+            .values()
+            .any(|(job, u, _)| *job == target.scrape_pool && *u == url);
+        if busy {
+            return;
+        }
+        let id = self.next_request_id;
+        self.next_request_id += 1;
+        self.in_flight
+            .insert(id, (target.scrape_pool.clone(), url.clone(), due));
+        self.outbox.push(ScrapeRequest {
+            id,
+            job: target.scrape_pool.clone(),
+            url,
+            accept: exposition::ACCEPT.to_string(),
+            timeout: target.timeout,
+            due,
+        });
+    }
+
+    /// The HTTP scrapes that fell due since the last call. The driver
+    /// fetches each (the browser with `fetch`, the command line with its
+    /// HTTP client) and answers with [`Lab::complete_scrape`].
+    pub fn take_scrape_requests(&mut self) -> Vec<ScrapeRequest> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// Stores the result of an HTTP scrape at the time it was due. An
+    /// answer to an unknown or already answered request is ignored.
+    pub fn complete_scrape(&mut self, response: ScrapeResponse) {
+        let Some((job, url, due)) = self.in_flight.remove(&response.id) else {
+            return;
+        };
+        let index = self
+            .scrape
+            .targets()
+            .iter()
+            .position(|t| t.scrape_pool == job && t.scrape_url() == url);
+        if let Some(index) = index {
+            let outcome = ScrapeOutcome {
+                body: response.body,
+                content_type: response.content_type,
+                duration: response.duration,
+            };
+            self.scrape.ingest(index, due, outcome, &mut self.head);
+        }
+    }
+
+    /// Adds an HTTP target: `url` is scraped every `interval` (default
+    /// 15s) as job `job` (default `external`).
+    pub fn add_target(
+        &mut self,
+        url: &str,
+        job: Option<&str>,
+        interval: Option<Millis>,
+    ) -> Result<(), String> {
+        let parsed =
+            url::Url::parse(url).map_err(|e| format!("invalid target URL {url:?}: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(format!(
+                "invalid target URL {url:?}: expected an http:// or https:// URL, got scheme {:?}",
+                parsed.scheme()
+            ));
+        }
+        let host = parsed
+            .host_str()
+            .ok_or_else(|| format!("invalid target URL {url:?}: expected a host"))?;
+        let address = match parsed.port_or_known_default() {
+            Some(port) if parsed.port().is_some() => format!("{host}:{port}"),
+            _ => host.to_string(),
+        };
+        let job = job.unwrap_or(DEFAULT_EXTERNAL_JOB).trim();
+        if job.is_empty() {
+            return Err("the job name must not be empty".into());
+        }
+        if self.scrape.configs().iter().any(|c| c.job_name == job) {
+            return Err(format!(
+                "a scrape config with job name {job:?} already exists"
+            ));
+        }
+        let interval = interval.unwrap_or(15_000);
+        if !(1_000..=MAX_STEP).contains(&interval) {
+            return Err(format!(
+                "invalid scrape interval {}: expected between 1s and {}",
+                format_duration(interval),
+                format_duration(MAX_STEP)
+            ));
+        }
+        let mut cfg = ScrapeConfig::new(job);
+        cfg.scheme = parsed.scheme().to_string();
+        cfg.metrics_path = match parsed.path() {
+            "" | "/" => "/metrics".to_string(),
+            p => p.to_string(),
+        };
+        for (k, v) in parsed.query_pairs() {
+            cfg.params
+                .entry(k.into_owned())
+                .or_default()
+                .push(v.into_owned());
+        }
+        cfg.scrape_interval = interval;
+        cfg.scrape_timeout = cfg.scrape_timeout.min(interval);
+        cfg.targets = vec![(address, Labels::new())];
+        self.scrape.add_config(cfg, self.clock.now());
+        Ok(())
     }
 
     /// Answers any request.
@@ -183,6 +331,17 @@ impl Lab {
                     self.cluster.ping_app.ping();
                 }
             }
+            LabRequest::AddTarget { url, job, interval } => {
+                if let Err(message) = self.add_target(url, job.as_deref(), *interval) {
+                    return LabResponse::Error { message };
+                }
+            }
+            LabRequest::TakeScrapeRequests => {
+                return LabResponse::ScrapeRequests {
+                    requests: self.take_scrape_requests(),
+                }
+            }
+            LabRequest::CompleteScrape(response) => self.complete_scrape(response.clone()),
             LabRequest::TargetPage { scrape_url } => {
                 let Some(target) = self
                     .scrape
@@ -217,6 +376,7 @@ impl Lab {
             series: self.head.num_series(),
             samples: self.head.num_samples(),
             ping_count: self.cluster.ping_app.count(),
+            pending_scrapes: self.outbox.len(),
         }
     }
 
@@ -336,7 +496,14 @@ impl Lab {
                         scrape_timeout: format_duration(t.timeout),
                     })
                     .collect(),
-                dropped_targets: Vec::new(),
+                dropped_targets: self
+                    .scrape
+                    .dropped_targets()
+                    .iter()
+                    .map(|d| DroppedTarget {
+                        discovered_labels: d.discovered_labels.clone(),
+                    })
+                    .collect(),
             })),
             ApiRequest::Rules => Ok(ApiData::Rules(RulesData { groups: Vec::new() })),
             ApiRequest::Alerts => Ok(ApiData::Alerts(AlertsData { alerts: Vec::new() })),

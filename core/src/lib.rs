@@ -16,6 +16,8 @@ pub mod clock;
 pub mod diagnostic;
 pub mod duration;
 pub mod exposition;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod http;
 pub mod lab;
 pub mod labels;
 pub mod promql;

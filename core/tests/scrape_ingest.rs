@@ -23,6 +23,7 @@ fn job(extra: &str) -> ScrapeManager {
 fn ok(body: &str) -> ScrapeOutcome {
     ScrapeOutcome {
         body: Ok(body.into()),
+        content_type: None,
         duration: 0.01,
     }
 }
@@ -233,6 +234,7 @@ fn a_slow_scrape_times_out() {
         1_000,
         ScrapeOutcome {
             body: Ok("a 1\n".into()),
+            content_type: None,
             duration: 3.5,
         },
         &mut head,

@@ -31,6 +31,10 @@ mod cli {
         /// Virtual time to let pass after the pings (e.g. 15s, 5m).
         #[arg(long, global = true, value_parser = parse_duration)]
         advance: Option<i64>,
+        /// Also scrape a real target over HTTP every 15s of virtual time,
+        /// as `[JOB=]URL` (job `external` by default); repeatable.
+        #[arg(long = "scrape", global = true, value_name = "[JOB=]URL")]
+        scrape: Vec<String>,
     }
 
     #[derive(Subcommand)]
@@ -66,9 +70,20 @@ mod cli {
             return promqltest_files(files, *verbose);
         }
         let mut lab = Lab::new(LabOptions::default());
+        for (i, spec) in cli.scrape.iter().enumerate() {
+            let (job, url) = match spec.split_once('=') {
+                Some((job, url)) if !job.contains("://") => (job.to_string(), url),
+                _ if i == 0 => ("external".to_string(), spec.as_str()),
+                _ => (format!("external-{}", i + 1), spec.as_str()),
+            };
+            if let Err(message) = lab.add_target(url, Some(&job), None) {
+                eprintln!("error: --scrape {spec}: {message}");
+                return ExitCode::from(2);
+            }
+        }
         lab.lab(&LabRequest::Ping { count: cli.pings });
         if let Some(ms) = cli.advance {
-            if let LabResponse::Error { message } = lab.lab(&LabRequest::Step { ms }) {
+            if let Err(message) = advance(&mut lab, ms, !cli.scrape.is_empty()) {
                 eprintln!("error: {message}");
                 return ExitCode::from(2);
             }
@@ -201,6 +216,28 @@ mod cli {
             LabResponse::Page { body } => body,
             other => format!("{other:?}\n"),
         }
+    }
+
+    /// Lets `ms` of virtual time pass, a second at a time, fetching the
+    /// real targets that fall due as it goes.
+    fn advance(lab: &mut Lab, ms: i64, fetch: bool) -> Result<(), String> {
+        if !fetch || !(0..=promlab_core::lab::MAX_STEP).contains(&ms) {
+            // Out of range (the lab says why) or nothing to fetch: one step.
+            return match lab.lab(&LabRequest::Step { ms }) {
+                LabResponse::Error { message } => Err(message),
+                _ => Ok(()),
+            };
+        }
+        let mut left = ms;
+        while left > 0 {
+            let step = left.min(1_000);
+            if let LabResponse::Error { message } = lab.lab(&LabRequest::Step { ms: step }) {
+                return Err(message);
+            }
+            promlab_core::http::run_pending_scrapes(lab);
+            left -= step;
+        }
+        Ok(())
     }
 
     fn exit_for(resp: &ApiResponse) -> ExitCode {

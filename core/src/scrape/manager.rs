@@ -36,8 +36,31 @@ use std::collections::HashSet;
 pub struct ScrapeOutcome {
     /// The page, or the error that stopped the fetch.
     pub body: Result<String, String>,
+    /// The response's Content-Type, which picks the parser as in
+    /// Prometheus (the text format when absent or unknown).
+    pub content_type: Option<String>,
     /// Seconds the fetch took.
     pub duration: f64,
+}
+
+impl ScrapeOutcome {
+    /// A page in the text format.
+    pub fn text(body: impl Into<String>, duration: f64) -> Self {
+        ScrapeOutcome {
+            body: Ok(body.into()),
+            content_type: None,
+            duration,
+        }
+    }
+
+    /// A fetch that failed with `error`.
+    pub fn failed(error: impl Into<String>, duration: f64) -> Self {
+        ScrapeOutcome {
+            body: Err(error.into()),
+            content_type: None,
+            duration,
+        }
+    }
 }
 
 /// A static target that could not be made into a target (Prometheus logs
@@ -52,6 +75,9 @@ pub struct TargetBuildError {
 /// All targets of all scrape configs, and their schedule.
 #[derive(Debug, Clone, Default)]
 pub struct ScrapeManager {
+    /// Seeds the scrape offsets (Prometheus hashes its hostname and
+    /// external labels into it).
+    seed: u64,
     configs: Vec<ScrapeConfig>,
     targets: Vec<Target>,
     dropped: Vec<DroppedTarget>,
@@ -78,35 +104,54 @@ impl ScrapeManager {
 
     fn with_seed(configs: &[ScrapeConfig], start: Timestamp, seed: u64) -> Self {
         let mut m = ScrapeManager {
-            configs: configs.to_vec(),
+            seed,
             ..ScrapeManager::default()
         };
-        for (ci, cfg) in configs.iter().enumerate() {
-            // Targets with the same labels and URL are one target in
-            // Prometheus's scrape pool.
-            let mut seen = HashSet::new();
-            for (address, group_labels) in &cfg.targets {
-                let discovered = discovered_labels(cfg, address, group_labels);
-                match populate_labels(&discovered, cfg) {
-                    Ok(Some(all)) => {
-                        let t = Target::new(cfg, ci, discovered, all, start, seed);
-                        if seen.insert(t.hash()) {
-                            m.targets.push(t);
-                        }
-                    }
-                    Ok(None) => m.dropped.push(DroppedTarget {
-                        scrape_pool: cfg.job_name.clone(),
-                        discovered_labels: discovered,
-                    }),
-                    Err(error) => m.errors.push(TargetBuildError {
-                        scrape_pool: cfg.job_name.clone(),
-                        discovered_labels: discovered,
-                        error,
-                    }),
-                }
-            }
+        for cfg in configs {
+            m.add_config(cfg.clone(), start);
         }
         m
+    }
+
+    /// Adds a scrape config and its targets; their first scrapes fall in
+    /// the interval after `start`. The config's job must not be one the
+    /// manager already has (the caller checks, as Prometheus's config
+    /// check does).
+    pub fn add_config(&mut self, cfg: ScrapeConfig, start: Timestamp) {
+        let ci = self.configs.len();
+        // Targets with the same labels and URL are one target in
+        // Prometheus's scrape pool.
+        let mut seen = HashSet::new();
+        for (address, group_labels) in &cfg.targets {
+            let discovered = discovered_labels(&cfg, address, group_labels);
+            match populate_labels(&discovered, &cfg) {
+                Ok(Some(all)) => {
+                    let t = Target::new(&cfg, ci, discovered, all, start, self.seed);
+                    if seen.insert(t.hash()) {
+                        self.targets.push(t);
+                    }
+                }
+                Ok(None) => self.dropped.push(DroppedTarget {
+                    scrape_pool: cfg.job_name.clone(),
+                    discovered_labels: discovered,
+                }),
+                Err(error) => self.errors.push(TargetBuildError {
+                    scrape_pool: cfg.job_name.clone(),
+                    discovered_labels: discovered,
+                    error,
+                }),
+            }
+        }
+        self.configs.push(cfg);
+    }
+
+    /// Records that the scrape of target `index` due at `t` has started
+    /// and will be ingested later (an HTTP fetch in flight): the target is
+    /// not due again before `t` plus its interval.
+    pub fn begin_scrape(&mut self, index: usize, t: Timestamp) {
+        if let Some(target) = self.targets.get_mut(index) {
+            target.next_scrape = target.next_scrape.max(t.saturating_add(target.interval));
+        }
     }
 
     pub fn targets(&self) -> &[Target] {
@@ -146,7 +191,9 @@ impl ScrapeManager {
         let Some(cfg) = self.configs.get(target.config) else {
             return;
         };
-        target.next_scrape = t.saturating_add(target.interval);
+        // A result that arrives late (an HTTP fetch) never moves the
+        // schedule back.
+        target.next_scrape = target.next_scrape.max(t.saturating_add(target.interval));
         target.last_scrape = Some(t);
 
         // A fetch slower than the timeout is cut off at the timeout.
@@ -164,10 +211,14 @@ impl ScrapeManager {
         };
         target.last_scrape_duration = duration;
 
+        let format = outcome.content_type.as_deref().map_or(
+            exposition::Format::Text004,
+            exposition::Format::from_content_type,
+        );
         // Parse; on a parse error Prometheus has already taken the samples
         // before the bad line, which count in the report.
         let (samples, parse_error) = match &body {
-            Ok(text) => match exposition::parse(text) {
+            Ok(text) => match exposition::parse_with(text, format) {
                 Ok(page) => (page.samples, None),
                 Err(e) => {
                     let pos = e.to_diagnostic().position(text);
@@ -177,7 +228,7 @@ impl ScrapeManager {
                         .map_or(0, |i| i + 1);
                     let before = text
                         .get(..line_start)
-                        .and_then(|b| exposition::parse(b).ok())
+                        .and_then(|b| exposition::parse_with(b, format).ok())
                         .map_or_else(Vec::new, |p| p.samples);
                     (before, Some(format!("{pos}: {e}")))
                 }
@@ -427,6 +478,7 @@ mod tests {
     fn ok(body: &str) -> ScrapeOutcome {
         ScrapeOutcome {
             body: Ok(body.into()),
+            content_type: None,
             duration: 0.004,
         }
     }
