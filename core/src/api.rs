@@ -651,6 +651,9 @@ pub struct LabStatus {
     pub ping_count: u64,
     /// HTTP scrapes waiting for the driver to take them.
     pub pending_scrapes: usize,
+    /// The jobs whose targets are real HTTP endpoints rather than the
+    /// simulated cluster's exporters.
+    pub http_jobs: Vec<String>,
 }
 
 /// Anything the UI can ask the engine.

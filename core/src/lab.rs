@@ -377,6 +377,15 @@ impl Lab {
             samples: self.head.num_samples(),
             ping_count: self.cluster.ping_app.count(),
             pending_scrapes: self.outbox.len(),
+            http_jobs: self
+                .scrape
+                .targets()
+                .iter()
+                .filter(|t| !self.sim_addresses.contains(&t.address))
+                .map(|t| t.scrape_pool.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 use crate::bridge::LabClient;
 use crate::components::clock::ClockBar;
+use crate::components::data_sources::DataSources;
 use crate::components::sim_panel::SimPanel;
 use crate::pages::playground::Playground;
 use gloo::timers::callback::Interval;
@@ -65,7 +66,7 @@ pub fn app() -> Html {
                 status.set(Some(s));
             }
             LabResponse::Error { message } => error.set(Some(message)),
-            LabResponse::Page { .. } => {}
+            LabResponse::Page { .. } | LabResponse::ScrapeRequests { .. } => {}
         })
     };
 
@@ -86,6 +87,7 @@ pub fn app() -> Html {
                 let now = monotonic_ms();
                 let real_ms = now - last.replace(now);
                 ctx.control(LabRequest::Tick { real_ms });
+                ctx.client.run_due_scrapes();
             });
             move || drop(interval)
         });
@@ -105,6 +107,7 @@ pub fn app() -> Html {
             </header>
             <main class="content">
                 <SimPanel />
+                <DataSources />
                 <Playground />
             </main>
         </ContextProvider<LabContext>>

@@ -32,9 +32,18 @@ const TYPES = {
   ".json": "application/json",
 };
 
-// A plain static server: files under SUB_PATH, 404 for everything else.
+// A page a real exporter would serve, for the real-target tests.
+const FAKE_EXPORTER_PAGE = "# HELP fake_requests_total Requests.\n# TYPE fake_requests_total counter\nfake_requests_total{code=\"200\"} 42\n";
+
+// A plain static server: files under SUB_PATH, 404 for everything else,
+// and a fake exporter at SUB_PATH + "fake/metrics".
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, "http://localhost");
+  if (url.pathname === `${SUB_PATH}fake/metrics`) {
+    res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+    res.end(FAKE_EXPORTER_PAGE);
+    return;
+  }
   if (!url.pathname.startsWith(SUB_PATH)) {
     res.writeHead(404).end("not found");
     return;
@@ -52,6 +61,15 @@ const server = http.createServer((req, res) => {
 });
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const base = `http://127.0.0.1:${server.address().port}${SUB_PATH}`;
+
+// An exporter on another origin that sends no CORS header: the browser
+// must refuse to let the page read it.
+const otherOrigin = http.createServer((req, res) => {
+  res.writeHead(200, { "content-type": "text/plain" });
+  res.end(FAKE_EXPORTER_PAGE);
+});
+await new Promise((resolve) => otherOrigin.listen(0, "127.0.0.1", resolve));
+const noCorsUrl = `http://127.0.0.1:${otherOrigin.address().port}/metrics`;
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -71,17 +89,22 @@ let passed = 0;
 let failed = 0;
 
 /** Runs one test in a fresh page; fails it on any console error. */
-async function test(name, body) {
+async function test(name, body, options = {}) {
+  const allowed = options.allowConsoleErrors || [];
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems = [];
   const requests = [];
   page.on("console", (msg) => {
-    if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
+    if (msg.type() === "error" && !allowed.some((re) => re.test(msg.text()))) {
+      problems.push(`console error: ${msg.text()}`);
+    }
   });
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
   page.on("request", (req) => requests.push(req.url()));
-  page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()}`));
+  page.on("requestfailed", (req) => {
+    if (!allowed.some((re) => re.test(req.url()))) problems.push(`request failed: ${req.url()}`);
+  });
   page.on("response", (resp) => {
     if (resp.status() >= 400) problems.push(`HTTP ${resp.status()} for ${resp.url()}`);
   });
@@ -185,7 +208,29 @@ await test("site-loads-only-from-its-sub-path", async (page, { requests }) => {
   assert(requests.some((u) => u.endsWith(".wasm")), "the wasm module was fetched");
 });
 
+await test("real-exporter-is-scraped-and-cors-refusal-explained", async (page) => {
+  await page.fill("#target-url", `${base}fake/metrics`);
+  await page.fill("#target-job", "fake");
+  await page.click("#add-target");
+  await page.click("#step-15s");
+  await page.waitForSelector("tr.target.up", { timeout: 10000 });
+  await runQuery(page, "fake_requests_total");
+  await page.waitForSelector(".result-table td.value");
+  assert((await page.textContent(".result-table td.value")) === "42", "the fake exporter's counter is stored");
+  const series = await page.textContent(".result-table td .series");
+  assert(series.includes('job="fake"'), `series ${series}`);
+
+  await page.fill("#target-url", noCorsUrl);
+  await page.fill("#target-job", "nocors");
+  await page.click("#add-target");
+  await page.click("#step-15s");
+  await page.waitForSelector("tr.target.down", { timeout: 10000 });
+  const error = await page.textContent("tr.target.down .target-error");
+  assert(error.includes("CORS"), `the refusal is explained: ${error}`);
+}, { allowConsoleErrors: [/Access-Control-Allow-Origin|CORS|Failed to load resource/, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/] });
+
 await browser.close();
 server.close();
+otherOrigin.close();
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

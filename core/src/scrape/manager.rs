@@ -511,6 +511,7 @@ mod tests {
     fn a_scrape_writes_samples_with_target_labels_and_synthetic_series() {
         let mut m = manager();
         let mut head = Head::new();
+        let (_, first_due) = m.next_due().unwrap();
         m.ingest(0, 1_000, ok("a{job=\"inner\"} 1\nb 2 500\n"), &mut head);
         let a = head.select(&[Matcher::equal("__name__", "a")], 0, i64::MAX);
         assert_eq!(
@@ -527,7 +528,24 @@ mod tests {
             vec![(1_000, 0.004)]
         );
         assert_eq!(m.targets()[0].health, Health::Up);
-        assert_eq!(m.targets()[0].next_scrape, 16_000);
+        // A result for an earlier time never moves the schedule back; one
+        // at the due time moves it one interval on.
+        assert_eq!(m.targets()[0].next_scrape, first_due);
+        m.ingest(0, first_due, ok("a 2\n"), &mut head);
+        assert_eq!(m.targets()[0].next_scrape, first_due + 15_000);
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn a_begun_scrape_is_not_due_again_until_an_interval_later() {
+        let mut m = manager();
+        let (i, due) = m.next_due().unwrap();
+        m.begin_scrape(i, due);
+        assert_eq!(m.next_due(), Some((i, due + 15_000)));
+        // The late result keeps the schedule.
+        let mut head = Head::new();
+        m.ingest(i, due, ok("a 1\n"), &mut head);
+        assert_eq!(m.next_due(), Some((i, due + 15_000)));
+        assert_eq!(values(&head, "up"), vec![(due, 1.0)]);
     }
 
     #[wasm_bindgen_test(unsupported = test)]

@@ -2,6 +2,7 @@
 //! does; none computes anything the engine could.
 
 pub mod clock;
+pub mod data_sources;
 pub mod graph;
 pub mod query_box;
 pub mod result_table;
