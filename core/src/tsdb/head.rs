@@ -14,7 +14,7 @@
 //! predicted so that the range splits into chunks of about 120 samples; and
 //! no chunk takes more than 240.
 
-use super::chunkenc::{XorAppender, XorChunk};
+use super::chunkenc::{XorAppender, XorChunk, XorIterator};
 use super::index::MemPostings;
 use super::stats::RejectedSamples;
 use super::{Sample, SeriesRef};
@@ -119,6 +119,19 @@ pub(crate) struct ChunkView<'a> {
     pub(crate) min_t: Timestamp,
     pub(crate) max_t: Timestamp,
     pub(crate) bytes: &'a [u8],
+}
+
+/// A chunk as the head holds it, for inspection: its time range, sample
+/// count and encoded bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkMeta<'a> {
+    pub min_time: Timestamp,
+    pub max_time: Timestamp,
+    pub num_samples: usize,
+    /// The XOR chunk, header included: the bytes Prometheus stores.
+    pub bytes: &'a [u8],
+    /// Whether samples are still appended to it.
+    pub open: bool,
 }
 
 /// One series: its labels and its chunks, oldest first.
@@ -381,6 +394,31 @@ impl Head {
         self.get(r).map(|s| &s.labels)
     }
 
+    /// The references of the live series, ascending.
+    pub fn series_refs(&self) -> impl Iterator<Item = SeriesRef> + '_ {
+        self.series
+            .iter()
+            .enumerate()
+            .filter_map(|(r, s)| s.as_ref().map(|_| r))
+    }
+
+    /// The chunks of a series, oldest first (none for an unknown series).
+    pub fn chunks(&self, r: SeriesRef) -> impl Iterator<Item = ChunkMeta<'_>> {
+        let series = self.get(r);
+        let open_index = series.map_or(0, |s| s.sealed.len());
+        series
+            .into_iter()
+            .flat_map(|s| s.chunks())
+            .enumerate()
+            .map(move |(i, c)| ChunkMeta {
+                min_time: c.min_t,
+                max_time: c.max_t,
+                num_samples: XorIterator::new(c.bytes).total(),
+                bytes: c.bytes,
+                open: i == open_index,
+            })
+    }
+
     pub(crate) fn get(&self, r: SeriesRef) -> Option<&MemSeries> {
         self.series.get(r)?.as_deref()
     }
@@ -465,18 +503,8 @@ mod tests {
     }
 
     fn chunk_sizes(head: &Head, r: SeriesRef) -> Vec<(usize, Timestamp, Timestamp)> {
-        head.get(r)
-            .unwrap()
-            .chunks()
-            .map(|c| {
-                (
-                    XorChunk::from_bytes(c.bytes.to_vec())
-                        .unwrap()
-                        .num_samples(),
-                    c.min_t,
-                    c.max_t,
-                )
-            })
+        head.chunks(r)
+            .map(|c| (c.num_samples, c.min_time, c.max_time))
             .collect()
     }
 
@@ -490,6 +518,10 @@ mod tests {
         }
         let sizes = chunk_sizes(&h, 0);
         assert_eq!(sizes.len(), 12);
+        let open: Vec<bool> = h.chunks(0).map(|c| c.open).collect();
+        assert_eq!(open.iter().filter(|&&o| o).count(), 1);
+        assert_eq!(open.last(), Some(&true));
+        assert_eq!(h.chunks(99).count(), 0);
         assert!(sizes.iter().all(|&(n, _, _)| n == 120), "{sizes:?}");
         for (n, min_t, max_t) in sizes {
             assert_eq!(min_t / DEFAULT_CHUNK_RANGE, max_t / DEFAULT_CHUNK_RANGE);

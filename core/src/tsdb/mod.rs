@@ -40,7 +40,7 @@ pub mod openmetrics;
 pub mod querier;
 pub mod stats;
 
-pub use head::{AppendError, Head, Metadata, TruncateResult};
+pub use head::{AppendError, ChunkMeta, Head, Metadata, TruncateResult};
 pub use openmetrics::{export_openmetrics, ImportError, ImportErrorKind, ImportSummary};
 pub use querier::{Querier, SampleIterator, Series, SeriesData};
 pub use stats::{HeadStats, RejectedSamples, StatEntry};

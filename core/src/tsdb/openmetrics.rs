@@ -61,8 +61,9 @@ pub fn export_openmetrics(
     }
     let mut series: Vec<Option<_>> = series.into_iter().map(Some).collect();
     let mut out = String::new();
+    let mut body = String::new();
     for (family, (header, members)) in &families {
-        write_header(&mut out, family, header);
+        body.clear();
         for &i in members {
             let Some(s) = series.get_mut(i).and_then(Option::take) else {
                 continue;
@@ -73,12 +74,18 @@ pub fn export_openmetrics(
                     continue;
                 }
                 let _ = writeln!(
-                    out,
+                    body,
                     "{prefix} {} {}",
                     format_value(sample.v),
                     format_timestamp(sample.t)
                 );
             }
+        }
+        // A family whose samples in range are all stale markers is left
+        // out, header and all.
+        if !body.is_empty() {
+            write_header(&mut out, family, header);
+            out.push_str(&body);
         }
     }
     out.push_str("# EOF\n");

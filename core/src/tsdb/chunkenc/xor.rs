@@ -309,6 +309,11 @@ impl<'a> XorIterator<'a> {
         }
     }
 
+    /// The number of samples the header counts.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
     /// Why the iteration stopped early, if it did.
     pub fn error(&self) -> Option<ChunkError> {
         self.error
