@@ -21,8 +21,9 @@ use super::{Sample, SeriesRef};
 use crate::clock::Timestamp;
 use crate::exposition::MetricType;
 use crate::labels::Labels;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The time range chunks never cross: Prometheus's head chunk range, the
@@ -257,7 +258,9 @@ pub struct TruncateResult {
 pub struct Head {
     /// By reference; `None` once retention removed the series.
     pub(crate) series: Vec<Option<Box<MemSeries>>>,
-    by_labels: HashMap<Labels, SeriesRef>,
+    /// Series by labels, with a fast hash: every scraped sample looks its
+    /// series up here.
+    by_labels: FxHashMap<Labels, SeriesRef>,
     pub(crate) postings: MemPostings,
     pub(crate) metadata: BTreeMap<String, Metadata>,
     pub(crate) live_series: usize,
@@ -288,7 +291,7 @@ impl Head {
     pub fn new() -> Self {
         Head {
             series: Vec::new(),
-            by_labels: HashMap::new(),
+            by_labels: FxHashMap::default(),
             postings: MemPostings::default(),
             metadata: BTreeMap::new(),
             live_series: 0,
