@@ -121,6 +121,10 @@ fn varied_head() -> Head {
         "gc_seconds",
         md(MetricType::Summary, "GC pauses.", "seconds"),
     );
+    h.set_metadata(
+        "service.latency",
+        md(MetricType::Gauge, "A \"quoted\" family.", ""),
+    );
     let start = 1_700_000_000_000i64;
     let l = |pairs: &[(&str, &str)]| Labels::from_pairs(pairs.iter().copied());
     let mut rng = node_data::Rng::new(7);

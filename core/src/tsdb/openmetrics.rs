@@ -176,7 +176,7 @@ fn write_header(out: &mut String, family: &str, header: &Header<'_>) {
     let name = quoted_if_needed(family, is_legacy_metric_name);
     if let Some(md) = header.metadata {
         if !md.help.is_empty() {
-            let _ = writeln!(out, "# HELP {name} {}", escape(&md.help, false));
+            let _ = writeln!(out, "# HELP {name} {}", escape(&md.help));
         }
     }
     if let Some(word) = header.type_word {
@@ -206,7 +206,7 @@ fn series_prefix(labels: &Labels) -> String {
     if quoted || !rest.is_empty() {
         out.push('{');
         if quoted {
-            let _ = write!(out, "\"{}\"", escape(name, true));
+            let _ = write!(out, "\"{}\"", escape(name));
         }
         for (i, l) in rest.iter().enumerate() {
             if i > 0 || quoted {
@@ -216,7 +216,7 @@ fn series_prefix(labels: &Labels) -> String {
                 out,
                 "{}=\"{}\"",
                 quoted_if_needed(&l.name, is_legacy_label_name),
-                escape(&l.value, true)
+                escape(&l.value)
             );
         }
         out.push('}');
@@ -228,7 +228,7 @@ fn quoted_if_needed(name: &str, legacy: fn(&str) -> bool) -> String {
     if legacy(name) {
         name.to_string()
     } else {
-        format!("\"{}\"", escape(name, true))
+        format!("\"{}\"", escape(name))
     }
 }
 
@@ -250,14 +250,15 @@ fn is_legacy_label_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Escapes `\`, newlines and, in quoted strings, `"`.
-fn escape(s: &str, quote: bool) -> String {
+/// Escapes `\`, `"` and newlines, as OpenMetrics wants them escaped in
+/// label values, quoted names and help text alike.
+fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
-            '"' if quote => out.push_str("\\\""),
+            '"' => out.push_str("\\\""),
             c => out.push(c),
         }
     }
@@ -835,7 +836,7 @@ mod tests {
             node_cpu_seconds_total{cpu="0"} 0.25 -1.500
             node_cpu_seconds_total{cpu="0"} 1e-7 2.005
             {"odd.name","a.b"="x"} +Inf 0.010
-            # HELP ping_request_count Pings \\ "here"\nok.
+            # HELP ping_request_count Pings \\ \"here\"\nok.
             # TYPE ping_request_count unknown
             ping_request_count 4 0.000
             # TYPE temp_celsius gauge
