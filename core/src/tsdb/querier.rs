@@ -86,16 +86,12 @@ pub trait Querier {
 }
 
 impl Head {
-    /// The live series matching `matchers`, sorted by labels.
-    fn matching(&self, matchers: &[Matcher]) -> Vec<&MemSeries> {
-        let mut series: Vec<&MemSeries> = self
-            .postings
+    /// The live series matching `matchers`, in reference order.
+    fn matching(&self, matchers: &[Matcher]) -> impl Iterator<Item = &MemSeries> {
+        self.postings
             .select(matchers)
             .into_iter()
             .filter_map(|r| self.get(r))
-            .collect();
-        series.sort_unstable_by(|a, b| a.labels.cmp(&b.labels));
-        series
     }
 }
 
@@ -109,12 +105,18 @@ impl Querier for Head {
         if mint > maxt {
             return Vec::new();
         }
-        self.matching(matchers)
-            .into_iter()
+        let mut series: Vec<&MemSeries> = self
+            .matching(matchers)
             .filter(|s| {
                 s.min_time().is_some_and(|min| min <= maxt)
                     && s.last().is_some_and(|last| last.t >= mint)
             })
+            .collect();
+        // Sorting is most of a large selection's cost, so only what is kept
+        // is sorted.
+        series.sort_unstable_by(|a, b| a.labels.cmp(&b.labels));
+        series
+            .into_iter()
             .map(|s| Series {
                 labels: &s.labels,
                 samples: Box::new(HeadSeriesIterator::new(s, mint, maxt)),
@@ -318,6 +320,36 @@ mod tests {
         let got = h.select(&[Matcher::equal("instance", "")], 0, 1000);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].labels.metric_name(), "other");
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn series_come_sorted_by_labels_whatever_their_creation_order() {
+        let mut h = Head::new();
+        for inst in ["z", "a", "m", "b"] {
+            h.append(&l(&[("__name__", "up"), ("instance", inst)]), 1, 1.0)
+                .unwrap();
+        }
+        h.append(&l(&[("__name__", "aaa"), ("instance", "z")]), 1, 1.0)
+            .unwrap();
+        let order: Vec<String> = h
+            .select(
+                &[Matcher::new("instance", MatchOp::Regex, ".+").unwrap()],
+                0,
+                1,
+            )
+            .iter()
+            .map(|s| s.labels.to_string())
+            .collect();
+        assert_eq!(
+            order,
+            vec![
+                r#"aaa{instance="z"}"#,
+                r#"up{instance="a"}"#,
+                r#"up{instance="b"}"#,
+                r#"up{instance="m"}"#,
+                r#"up{instance="z"}"#
+            ]
+        );
     }
 
     #[wasm_bindgen_test(unsupported = test)]
