@@ -292,6 +292,44 @@ fn pings_and_an_app_restart_show_on_the_app_page() {
 }
 
 #[wasm_bindgen_test(unsupported = test)]
+fn pings_fail_while_the_app_is_down() {
+    let mut cluster = Cluster::new(1);
+    cluster.apply(&Scenario::Pings { count: 2 }, T0).unwrap();
+    cluster
+        .apply(&Scenario::StopExporter(Exporter::PingApp), T0 + MINUTE)
+        .unwrap();
+    let err = cluster
+        .apply(&Scenario::Pings { count: 3 }, T0 + 2 * MINUTE)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Get \"http://10.244.1.17:8090/ping\": dial tcp 10.244.1.17:8090: connect: connection refused"
+    );
+    assert_eq!(cluster.ping_app.count(), 2);
+    cluster
+        .apply(&Scenario::StartExporter(Exporter::PingApp), T0 + 3 * MINUTE)
+        .unwrap();
+    // The app restarted: the counter began again.
+    cluster
+        .apply(&Scenario::Pings { count: 3 }, T0 + 4 * MINUTE)
+        .unwrap();
+    assert_eq!(cluster.ping_app.count(), 3);
+    // While its node reboots, pings time out.
+    cluster
+        .apply(
+            &Scenario::RebootNode {
+                node: "qks-worker-1".into(),
+            },
+            T0 + 5 * MINUTE,
+        )
+        .unwrap();
+    assert!(matches!(
+        cluster.apply(&Scenario::Pings { count: 1 }, T0 + 5 * MINUTE + 10 * SECOND),
+        Err(ScenarioError::PingFailed(FetchError::Timeout(_)))
+    ));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
 fn bad_scenarios_are_refused_and_change_nothing() {
     let mut cluster = Cluster::new(1);
     let cases = [
@@ -391,10 +429,13 @@ fn times_at_the_ends_of_the_range_neither_panic_nor_break_pages() {
             .into_iter()
             .enumerate()
         {
-            cluster.apply(&scenarios[i % scenarios.len()], t).unwrap();
-            cluster
-                .apply(&scenarios[(i + 3) % scenarios.len()], t)
-                .unwrap();
+            for k in [i, i + 3] {
+                // Pings may fail while the app is not up yet; that is an
+                // answer too.
+                if let Err(e) = cluster.apply(&scenarios[k % scenarios.len()], t) {
+                    assert!(matches!(e, ScenarioError::PingFailed(_)), "{e}");
+                }
+            }
             for target in cluster.targets() {
                 match cluster.fetch(&target.address, &target.metrics_path, t) {
                     Ok(body) => {

@@ -375,16 +375,7 @@ impl Cluster {
         else {
             return Err(FetchError::ConnectionRefused(address.to_string()));
         };
-        let pod = &self.topology.pods[instance.pod];
-        if t < self.nodes[pod.node].unreachable_until {
-            return Err(FetchError::Timeout(address.to_string()));
-        }
-        let up = self.containers[instance.pod]
-            .first()
-            .is_some_and(|c| c.running_at(t));
-        if !up {
-            return Err(FetchError::ConnectionRefused(address.to_string()));
-        }
+        self.reachable(instance.pod, address, t)?;
         let not_found = || FetchError::NotFound {
             address: address.to_string(),
             path: path.to_string(),
@@ -399,6 +390,23 @@ impl Cluster {
             }
             Endpoint::KubeStateMetrics => Ok(kube_state_metrics::page(&self.state_view(), t)),
             Endpoint::Dcgm(node) => Ok(dcgm::page(&self.state_view(), node, t)),
+        }
+    }
+
+    /// Whether the process in `pod` answers at `t`: its host must be up
+    /// and its container running.
+    fn reachable(&self, pod: usize, address: &str, t: Timestamp) -> Result<(), FetchError> {
+        let node = self.topology.pods[pod].node;
+        if t < self.nodes[node].unreachable_until {
+            return Err(FetchError::Timeout(address.to_string()));
+        }
+        let up = self.containers[pod]
+            .first()
+            .is_some_and(|c| c.running_at(t));
+        if up {
+            Ok(())
+        } else {
+            Err(FetchError::ConnectionRefused(address.to_string()))
         }
     }
 
@@ -483,7 +491,14 @@ impl Cluster {
             Scenario::Pings { count } if *count > scenario::MAX_PINGS => {
                 return Err(ScenarioError::TooManyPings { count: *count });
             }
-            Scenario::Pings { .. } | Scenario::RestartApp => self.topology.exporters.ping_app,
+            Scenario::Pings { .. } => {
+                let pod = self.topology.exporters.ping_app;
+                // A ping is a request: it fails while the app is down.
+                self.reachable(pod, ping_app::ADDRESS, t.max(self.now))
+                    .map_err(ScenarioError::PingFailed)?;
+                pod
+            }
+            Scenario::RestartApp => self.topology.exporters.ping_app,
         };
         self.observe(t);
         let t = self.now;

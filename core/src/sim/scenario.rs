@@ -28,13 +28,16 @@
 //!   crashes and stays down): its address refuses connections, so `up`
 //!   becomes 0, and kube-state-metrics shows the container waiting in
 //!   `CrashLoopBackOff`.
-//! - [`Scenario::StartExporter`]: the container runs again, counting one
-//!   restart; the process starts afresh.
-//! - [`Scenario::Pings`]: `count` requests to the app's `/ping`.
+//! - [`Scenario::StartExporter`]: a stopped container runs again, counting
+//!   one restart; the process starts afresh. (Starting a running exporter
+//!   changes nothing.)
+//! - [`Scenario::Pings`]: `count` requests to the app's `/ping`; they fail,
+//!   and count nothing, while the app is stopped or its node reboots.
 //! - [`Scenario::RestartApp`]: the app's container restarts:
 //!   `ping_request_count` is 0 again and `process_start_time_seconds`
 //!   moves to `t`.
 
+use super::FetchError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -80,6 +83,8 @@ pub enum ScenarioError {
     NoGpus { node: String },
     /// More pings than [`MAX_PINGS`] at once.
     TooManyPings { count: u32 },
+    /// The app does not answer (it is stopped, or its node is rebooting).
+    PingFailed(FetchError),
 }
 
 impl fmt::Display for ScenarioError {
@@ -98,6 +103,9 @@ impl fmt::Display for ScenarioError {
                 f,
                 "cannot send {count} pings at once: expected at most {MAX_PINGS}"
             ),
+            ScenarioError::PingFailed(e) => {
+                write!(f, "Get \"http://{}/ping\": {e}", super::ping_app::ADDRESS)
+            }
         }
     }
 }
