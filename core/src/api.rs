@@ -584,6 +584,9 @@ pub enum LabRequest {
     Ping {
         count: u32,
     },
+    /// Make something happen in the simulated cluster: reboot a node, make
+    /// it NotReady, stop an exporter, restart the app.
+    Scenario(crate::sim::Scenario),
     /// The raw page a target serves now, as a scrape would fetch it.
     TargetPage {
         scrape_url: String,

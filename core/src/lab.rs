@@ -26,7 +26,7 @@ use crate::exposition;
 use crate::labels::{Labels, Matcher};
 use crate::promql::{self, Engine, Expr, Value};
 use crate::scrape::{ScrapeConfig, ScrapeManager, ScrapeOutcome};
-use crate::sim::Cluster;
+use crate::sim::{Cluster, Scenario};
 use crate::tsdb::{Head, Querier};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -98,10 +98,13 @@ impl Lab {
             let i = match configs.iter().position(|c| c.job_name == t.job) {
                 Some(i) => i,
                 None => {
+                    // As the Prometheus Operator turns each ServiceMonitor
+                    // endpoint into a scrape config.
                     let mut cfg = ScrapeConfig::new(t.job.clone());
-                    // The training material's ServiceMonitor scrapes every 15s.
-                    cfg.scrape_interval = 15_000;
+                    cfg.scrape_interval = t.scrape_interval;
+                    cfg.scrape_timeout = cfg.scrape_timeout.min(t.scrape_interval);
                     cfg.metrics_path = t.metrics_path.clone();
+                    cfg.honor_labels = t.honor_labels;
                     configs.push(cfg);
                     configs.len() - 1
                 }
@@ -327,8 +330,18 @@ impl Lab {
                 self.advance_to(self.clock.now() + ms);
             }
             LabRequest::Ping { count } => {
-                for _ in 0..*count {
-                    self.cluster.ping_app.ping();
+                let pings = Scenario::Pings { count: *count };
+                if let Err(e) = self.cluster.apply(&pings, self.clock.now()) {
+                    return LabResponse::Error {
+                        message: e.to_string(),
+                    };
+                }
+            }
+            LabRequest::Scenario(scenario) => {
+                if let Err(e) = self.cluster.apply(scenario, self.clock.now()) {
+                    return LabResponse::Error {
+                        message: e.to_string(),
+                    };
                 }
             }
             LabRequest::AddTarget { url, job, interval } => {

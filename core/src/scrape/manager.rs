@@ -21,15 +21,15 @@
 use super::config::{PrometheusConfig, ScrapeConfig};
 use super::relabel::{self, Builder};
 use super::target::{
-    self, discovered_labels, offset_seed, populate_labels, DroppedTarget, Target, TargetError,
-    HOSTNAME,
+    self, discovered_labels, offset_seed, populate_labels, CachedSeries, DroppedTarget, Target,
+    TargetError, HOSTNAME,
 };
 use super::Health;
 use crate::clock::Timestamp;
 use crate::exposition;
 use crate::labels::{Labels, METRIC_NAME};
-use crate::tsdb::{Head, STALE_NAN};
-use std::collections::HashSet;
+use crate::tsdb::{AppendError, Head, STALE_NAN};
+use std::collections::{HashMap, HashSet};
 
 /// What fetching a page gave.
 #[derive(Debug, Clone, PartialEq)]
@@ -236,10 +236,10 @@ impl ScrapeManager {
             Err(e) => (Vec::new(), Some(e.clone())),
         };
 
-        let prepared = prepare(cfg, &target.labels, samples, t);
+        let prepared = prepare(cfg, &target.labels, &target.cache, samples, t);
         let error = prepared.error.clone().or(parse_error);
-        let limit_exceeded =
-            cfg.sample_limit > 0 && prepared.samples.len() as u64 > cfg.sample_limit;
+        let kept = prepared.samples.len();
+        let limit_exceeded = cfg.sample_limit > 0 && kept as u64 > cfg.sample_limit;
         let error = error.or_else(|| limit_exceeded.then(|| "sample limit exceeded".to_string()));
 
         // Series new to the target's cache among the samples that were
@@ -247,24 +247,54 @@ impl ScrapeManager {
         let appended = if limit_exceeded {
             usize::try_from(cfg.sample_limit).unwrap_or(usize::MAX)
         } else {
-            prepared.samples.len()
+            kept
         };
-        let mut new_series = HashSet::new();
-        for s in prepared.samples.iter().take(appended) {
-            if !target.cache.contains(&s.labels) {
-                new_series.insert(&s.labels);
-            }
-        }
-        let series_added = new_series.len();
+        let series_added = prepared
+            .samples
+            .iter()
+            .take(appended)
+            .filter(|s| s.stored.is_some())
+            .map(|s| &s.scraped)
+            .collect::<HashSet<_>>()
+            .len();
 
         let mut seen = HashSet::new();
         match &error {
             None => {
                 let mut write_error = None;
-                let mut cache = HashSet::new();
-                for s in &prepared.samples {
-                    match head.append(&s.labels, s.t, s.v) {
+                let mut old = std::mem::take(&mut target.cache);
+                let mut cache = HashMap::with_capacity(old.len());
+                for s in prepared.samples {
+                    // A hit moves the old entry over; a miss (or a second
+                    // line for the same series) brings its labels.
+                    let mut entry = match s.stored {
+                        Some(labels) => CachedSeries {
+                            labels: Some(labels),
+                            series: None,
+                        },
+                        None => match old.remove(&s.scraped) {
+                            Some(e) => e,
+                            None => match cache.get(&s.scraped) {
+                                Some(e) => CachedSeries::clone(e),
+                                None => continue,
+                            },
+                        },
+                    };
+                    let Some(labels) = &entry.labels else {
+                        cache.insert(s.scraped, entry);
+                        continue;
+                    };
+                    let result = match entry.series {
+                        Some(r) => match head.append_ref(r, s.t, s.v) {
+                            // Retention removed the series: make it again.
+                            Err(AppendError::UnknownSeries(_)) => head.append(labels, s.t, s.v),
+                            other => other.map(|()| r),
+                        },
+                        None => head.append(labels, s.t, s.v),
+                    };
+                    match result {
                         Ok(r) => {
+                            entry.series = Some(r);
                             if !s.own_timestamp {
                                 seen.insert(r);
                             }
@@ -275,7 +305,12 @@ impl ScrapeManager {
                             write_error.get_or_insert_with(|| e.to_string());
                         }
                     }
-                    cache.insert(s.labels.clone());
+                    cache.insert(s.scraped, entry);
+                }
+                // Series metric relabelling dropped stay known, so they are
+                // not relabelled again next time.
+                for (k, e) in old.into_iter().filter(|(_, e)| e.labels.is_none()) {
+                    cache.entry(k).or_insert(e);
                 }
                 target.cache = cache;
                 target.health = Health::Up;
@@ -299,10 +334,7 @@ impl ScrapeManager {
             ("up", up),
             ("scrape_duration_seconds", duration),
             ("scrape_samples_scraped", prepared.total as f64),
-            (
-                "scrape_samples_post_metric_relabeling",
-                prepared.samples.len() as f64,
-            ),
+            ("scrape_samples_post_metric_relabeling", kept as f64),
             ("scrape_series_added", series_added as f64),
         ];
         for (name, value) in synthetic {
@@ -317,7 +349,11 @@ impl ScrapeManager {
 
 /// A sample ready to append.
 struct Prepared {
-    labels: Labels,
+    /// The labels as the page wrote them: the scrape cache's key.
+    scraped: Labels,
+    /// The labels to store it under, when the cache did not know them yet
+    /// (a miss); `None` for a hit, whose entry has them.
+    stored: Option<Labels>,
     t: Timestamp,
     v: f64,
     /// Whether the page gave the timestamp (such series are not tracked for
@@ -338,38 +374,49 @@ struct PreparedPage {
 fn prepare(
     cfg: &ScrapeConfig,
     target_labels: &Labels,
+    cache: &HashMap<Labels, CachedSeries>,
     samples: Vec<exposition::Sample>,
     t: Timestamp,
 ) -> PreparedPage {
     let mut page = PreparedPage {
         total: 0,
-        samples: Vec::new(),
+        samples: Vec::with_capacity(samples.len()),
         error: None,
     };
     for sample in samples {
         page.total += 1;
-        let Some(labels) = sample_labels(
-            &sample.labels,
-            target_labels,
-            cfg.honor_labels,
-            &cfg.metric_relabel_configs,
-        ) else {
-            continue;
+        let stored = match cache.get(&sample.labels) {
+            // Known and dropped by metric relabelling.
+            Some(CachedSeries { labels: None, .. }) => continue,
+            // Known: its labels passed every check when it was first seen.
+            Some(_) => None,
+            None => {
+                let Some(labels) = sample_labels(
+                    &sample.labels,
+                    target_labels,
+                    cfg.honor_labels,
+                    &cfg.metric_relabel_configs,
+                ) else {
+                    continue;
+                };
+                if !labels.contains(METRIC_NAME) {
+                    page.error = Some("missing metric name (__name__ label)".into());
+                    break;
+                }
+                if let Err(e) = verify_label_limits(&labels, cfg) {
+                    page.error = Some(e);
+                    break;
+                }
+                Some(labels)
+            }
         };
-        if !labels.contains(METRIC_NAME) {
-            page.error = Some("missing metric name (__name__ label)".into());
-            break;
-        }
-        if let Err(e) = verify_label_limits(&labels, cfg) {
-            page.error = Some(e);
-            break;
-        }
         let (ts, own) = match sample.timestamp {
             Some(ts) if cfg.honor_timestamps => (ts, true),
             _ => (t, false),
         };
         page.samples.push(Prepared {
-            labels,
+            scraped: sample.labels,
+            stored,
             t: ts,
             v: sample.value,
             own_timestamp: own,

@@ -23,7 +23,7 @@ use crate::clock::{Millis, Timestamp};
 use crate::duration::{format_duration, parse_duration};
 use crate::labels::Labels;
 use crate::tsdb::SeriesRef;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::hash::Hasher;
 
@@ -360,9 +360,20 @@ pub struct Target {
     /// Series the last scrape wrote without their own timestamps, for
     /// staleness.
     pub(crate) last_series: HashSet<SeriesRef>,
-    /// Label sets the last successful scrape produced (Prometheus's scrape
-    /// cache), for `scrape_series_added`.
-    pub(crate) cache: HashSet<Labels>,
+    /// Prometheus's scrape cache: for each series of the last successful
+    /// scrape, keyed by its labels as the page wrote them, the labels it
+    /// is stored under and its series. It saves relabelling and label
+    /// hashing on every scrape, and its misses are `scrape_series_added`.
+    pub(crate) cache: HashMap<Labels, CachedSeries>,
+}
+
+/// A scrape cache entry.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedSeries {
+    /// The stored labels; `None` when metric relabelling drops the series.
+    pub(crate) labels: Option<Labels>,
+    /// The series in the head, once appended.
+    pub(crate) series: Option<SeriesRef>,
 }
 
 impl Target {
@@ -400,7 +411,7 @@ impl Target {
             config,
             url,
             last_series: HashSet::new(),
-            cache: HashSet::new(),
+            cache: HashMap::new(),
         }
     }
 
