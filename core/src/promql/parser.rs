@@ -408,6 +408,7 @@ pub fn parse_with(query: &str, options: &ParseOptions) -> Result<Expr, ParseErro
         errors: Vec::new(),
         contexts: Vec::new(),
         last_closing: 0,
+        nesting: 0,
         depth: 0,
         closing_parens: VecDeque::new(),
         prometheus_ends: HashMap::new(),
@@ -438,10 +439,14 @@ struct Stop;
 
 type PResult<T> = Result<T, Stop>;
 
-/// How deep expressions may nest, so that no input exhausts the stack.
-const MAX_DEPTH: usize = 128;
-/// How long a chain of binary operators may be.
-const MAX_CHAIN: usize = 1024;
+/// How deeply expressions may nest (parentheses, calls, aggregations,
+/// signs), so that no input exhausts the parser's stack: in WebAssembly the
+/// stack is small.
+pub const MAX_NESTING: usize = 64;
+/// How deep a tree may grow, each operator of a chain (`a + b + c`)
+/// counting one level, so that code walking the tree stays within the
+/// stack too.
+pub const MAX_DEPTH: usize = 256;
 
 /// A range, step or offset while it is parsed: Prometheus keeps a plain
 /// number apart from arithmetic.
@@ -501,6 +506,9 @@ struct Parser<'a> {
     /// End of the last `)`, `]`, `}`, number or duration read: where a
     /// modifier ends its selector.
     last_closing: usize,
+    /// How many [`Parser::nested`] calls are open.
+    nesting: usize,
+    /// How deep the tree being built is.
     depth: usize,
     /// Ends of the `)` read and not yet claimed, oldest first. Prometheus's
     /// parser ends a call or an aggregation at the oldest unclaimed `)`,
@@ -703,13 +711,15 @@ impl Parser<'_> {
     }
 
     fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
-        if self.depth >= MAX_DEPTH {
+        if self.nesting >= MAX_NESTING || self.depth >= MAX_DEPTH {
             let t = self.peek()?;
             self.semantic(ParseErrorKind::TooDeep, t.span);
             return Err(Stop);
         }
+        self.nesting += 1;
         self.depth += 1;
         let r = f(self);
+        self.nesting -= 1;
         self.depth -= 1;
         r
     }
@@ -733,21 +743,35 @@ impl Parser<'_> {
     fn expr(&mut self, min_prec: u8) -> PResult<Expr> {
         self.nested(|p| {
             let mut lhs = p.unary()?;
-            let mut chain = 0;
+            let base_depth = p.depth;
+            let r = p.binary_chain(&mut lhs, min_prec);
+            p.depth = base_depth;
+            r.map(|()| lhs)
+        })
+    }
+
+    /// The operators and modifiers after `lhs`, folded into it.
+    fn binary_chain(&mut self, lhs: &mut Expr, min_prec: u8) -> PResult<()> {
+        let p = self;
+        {
             loop {
                 let t = p.peek()?;
                 match t.kind {
-                    TokenKind::LeftBracket => lhs = p.range_or_subquery(lhs)?,
-                    TokenKind::Keyword(Keyword::Offset) => lhs = p.offset(lhs)?,
-                    TokenKind::At => lhs = p.at(lhs)?,
+                    TokenKind::LeftBracket => {
+                        *lhs = p.range_or_subquery(std::mem::replace(lhs, placeholder(t.span)))?
+                    }
+                    TokenKind::Keyword(Keyword::Offset) => {
+                        *lhs = p.offset(std::mem::replace(lhs, placeholder(t.span)))?
+                    }
+                    TokenKind::At => *lhs = p.at(std::mem::replace(lhs, placeholder(t.span)))?,
                     kind => {
                         let Some(op) = binary_op(kind) else { break };
                         let prec = op.precedence();
                         if prec < min_prec {
                             break;
                         }
-                        chain += 1;
-                        if chain > MAX_CHAIN {
+                        p.depth += 1;
+                        if p.depth >= MAX_DEPTH {
                             p.semantic(ParseErrorKind::TooDeep, t.span);
                             return Err(Stop);
                         }
@@ -760,9 +784,10 @@ impl Parser<'_> {
                         };
                         let rhs = p.expr(next_min)?;
                         let span = lhs.span().to(rhs.span());
-                        lhs = Expr::Binary(Binary {
+                        let left = std::mem::replace(lhs, placeholder(span));
+                        *lhs = Expr::Binary(Binary {
                             op,
-                            lhs: Box::new(lhs),
+                            lhs: Box::new(left),
                             rhs: Box::new(rhs),
                             return_bool,
                             matching: Some(matching),
@@ -771,8 +796,8 @@ impl Parser<'_> {
                     }
                 }
             }
-            Ok(lhs)
-        })
+            Ok(())
+        }
     }
 
     /// `+x`, `-x` (binding like `*`, so `-a ^ b` is `-(a ^ b)`), or a
