@@ -604,6 +604,8 @@ fn semantic_and_type_errors() {
             "topk(foo, bar)",
             "count_values(1, foo)",
             "info(foo, bar)",
+            "info(foo, sum(bar))",
+            "info(foo, {})",
         ],
         &ParseOptions::LAB,
         expect![[r##"
@@ -729,6 +731,11 @@ fn semantic_and_type_errors() {
             "info(foo, bar)"
               1:11: parse error: expected label selectors only, got vector selector instead
               under the caret: "bar"
+            "info(foo, sum(bar))"
+              1:11: parse error: expected label selectors only, got an expression instead
+              under the caret: "sum(bar)"
+            "info(foo, {})"
+              parsed: info(foo, )
         "##]],
     );
 }

@@ -181,7 +181,12 @@ pub enum ParseErrorKind {
         expected: ArgumentCount,
         got: usize,
     },
-    InfoLabelSelectorsOnly,
+    /// `info()`'s second argument must be label matchers only: not a
+    /// selector with a metric name (`"vector selector"`, Prometheus's
+    /// words) nor another expression.
+    InfoLabelSelectorsOnly {
+        got: &'static str,
+    },
     BoolOnNonComparison,
     ScalarComparisonWithoutBool,
     LabelInOnAndGroup(String),
@@ -287,8 +292,8 @@ impl fmt::Display for ParseErrorKind {
                     go_quote(function)
                 )
             }
-            InfoLabelSelectorsOnly => {
-                f.write_str("expected label selectors only, got vector selector instead")
+            InfoLabelSelectorsOnly { got } => {
+                write!(f, "expected label selectors only, got {got} instead")
             }
             BoolOnNonComparison => {
                 f.write_str("bool modifier can only be used on comparison operators")
@@ -750,53 +755,49 @@ impl Parser<'_> {
         })
     }
 
-    /// The operators and modifiers after `lhs`, folded into it.
+    /// The modifiers, brackets and binary operators after `lhs`, folded
+    /// into it. Modifiers and brackets bind tighter than any operator, as
+    /// in Prometheus's grammar (`-a offset 5m` is `-(a offset 5m)`).
     fn binary_chain(&mut self, lhs: &mut Expr, min_prec: u8) -> PResult<()> {
-        let p = self;
-        {
-            loop {
-                let t = p.peek()?;
-                match t.kind {
-                    TokenKind::LeftBracket => {
-                        *lhs = p.range_or_subquery(std::mem::replace(lhs, placeholder(t.span)))?
+        loop {
+            let t = self.peek()?;
+            let taken = |lhs: &mut Expr| std::mem::replace(lhs, placeholder(t.span));
+            match t.kind {
+                TokenKind::LeftBracket => *lhs = self.range_or_subquery(taken(lhs))?,
+                TokenKind::Keyword(Keyword::Offset) => *lhs = self.offset(taken(lhs))?,
+                TokenKind::At => *lhs = self.at(taken(lhs))?,
+                kind => {
+                    let Some(op) = binary_op(kind) else {
+                        return Ok(());
+                    };
+                    let prec = op.precedence();
+                    if prec < min_prec {
+                        return Ok(());
                     }
-                    TokenKind::Keyword(Keyword::Offset) => {
-                        *lhs = p.offset(std::mem::replace(lhs, placeholder(t.span)))?
+                    self.depth += 1;
+                    if self.depth >= MAX_DEPTH {
+                        self.semantic(ParseErrorKind::TooDeep, t.span);
+                        return Err(Stop);
                     }
-                    TokenKind::At => *lhs = p.at(std::mem::replace(lhs, placeholder(t.span)))?,
-                    kind => {
-                        let Some(op) = binary_op(kind) else { break };
-                        let prec = op.precedence();
-                        if prec < min_prec {
-                            break;
-                        }
-                        p.depth += 1;
-                        if p.depth >= MAX_DEPTH {
-                            p.semantic(ParseErrorKind::TooDeep, t.span);
-                            return Err(Stop);
-                        }
-                        p.advance()?;
-                        let (return_bool, matching) = p.bin_modifiers()?;
-                        let next_min = if op.is_right_associative() {
-                            prec
-                        } else {
-                            prec + 1
-                        };
-                        let rhs = p.expr(next_min)?;
-                        let span = lhs.span().to(rhs.span());
-                        let left = std::mem::replace(lhs, placeholder(span));
-                        *lhs = Expr::Binary(Binary {
-                            op,
-                            lhs: Box::new(left),
-                            rhs: Box::new(rhs),
-                            return_bool,
-                            matching: Some(matching),
-                            span,
-                        });
-                    }
+                    self.advance()?;
+                    let (return_bool, matching) = self.bin_modifiers()?;
+                    let next_min = if op.is_right_associative() {
+                        prec
+                    } else {
+                        prec + 1
+                    };
+                    let rhs = self.expr(next_min)?;
+                    let span = lhs.span().to(rhs.span());
+                    *lhs = Expr::Binary(Binary {
+                        op,
+                        lhs: Box::new(taken(lhs)),
+                        rhs: Box::new(rhs),
+                        return_bool,
+                        matching: Some(matching),
+                        span,
+                    });
                 }
             }
-            Ok(())
         }
     }
 
@@ -1894,7 +1895,19 @@ impl Checker<'_> {
                 }
                 match arg {
                     Expr::VectorSelector(vs) if vs.name.is_none() => info_selector = true,
-                    _ => self.error(ParseErrorKind::InfoLabelSelectorsOnly, arg.span()),
+                    Expr::VectorSelector(_) => self.error(
+                        ParseErrorKind::InfoLabelSelectorsOnly {
+                            got: "vector selector",
+                        },
+                        arg.span(),
+                    ),
+                    // Prometheus's parser crashes on these.
+                    _ => self.error(
+                        ParseErrorKind::InfoLabelSelectorsOnly {
+                            got: "an expression",
+                        },
+                        arg.span(),
+                    ),
                 }
             }
         }
