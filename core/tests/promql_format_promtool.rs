@@ -178,6 +178,8 @@ const OWN_CASES: &[&str] = &[
     "foo{\"a.b\"=\"x\", \"c\"}",
     "f(a,)",
     "rate(foo[5m],)",
+    "rate(foo, %)",
+    "rate(foo, bar",
     "1 offset 5m",
     "sum(foo) offset 5m",
     "foo offset 0 offset 5m",

@@ -594,6 +594,23 @@ fn is_metric_keyword(k: Keyword) -> bool {
         )
 }
 
+/// Tokens an expression can start with.
+fn starts_expression(kind: TokenKind) -> bool {
+    match kind {
+        TokenKind::Number
+        | TokenKind::Duration
+        | TokenKind::String
+        | TokenKind::LeftParen
+        | TokenKind::LeftBrace
+        | TokenKind::Identifier
+        | TokenKind::MetricIdentifier
+        | TokenKind::Add
+        | TokenKind::Sub => true,
+        TokenKind::Keyword(k) => is_metric_keyword(k),
+        _ => false,
+    }
+}
+
 /// Tokens that may name a label in `by (...)` and the other label lists.
 fn is_grouping_label(kind: TokenKind) -> bool {
     match kind {
@@ -1053,7 +1070,9 @@ impl Parser<'_> {
                     }
                     TokenKind::Comma => {
                         self.advance()?;
-                        if matches!(self.peek_kind()?, TokenKind::RightParen | TokenKind::Comma) {
+                        // Whatever cannot start an argument makes the comma
+                        // a trailing one, as in Prometheus.
+                        if !starts_expression(self.peek_kind()?) {
                             self.semantic(ParseErrorKind::TrailingComma, t.span);
                             continue;
                         }
