@@ -551,6 +551,14 @@ fn parse_match_params(params: &[String]) -> Result<Vec<Vec<Matcher>>, ApiError> 
         .iter()
         .map(|p| match promql::parse(p) {
             Ok(Expr::VectorSelector(vs)) => Ok(vs.matchers),
+            Ok(other) => Err(ApiError {
+                error_type: ErrorType::BadData,
+                error: format!(
+                    "invalid parameter \"match[]\": 1:1: parse error: expected a series selector, got {}",
+                    other.value_type().describe()
+                ),
+                span: Some(other.span()),
+            }),
             Err(e) => Err(ApiError {
                 error_type: ErrorType::BadData,
                 error: format!(

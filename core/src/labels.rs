@@ -223,8 +223,8 @@ impl Matcher {
         let value = value.into();
         let regex = match op {
             MatchOp::Regex | MatchOp::NotRegex => Some(
-                Regexp::new(&value)
-                    .map_err(|e| format!("invalid regular expression {value:?}: {}", e.reason))?,
+                // Prometheus reports Go's message as it is.
+                Regexp::new(&value).map_err(|e| format!("error parsing regexp: {}", e.reason))?,
             ),
             MatchOp::Equal | MatchOp::NotEqual => None,
         };

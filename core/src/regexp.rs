@@ -77,7 +77,12 @@ impl Regexp {
             // Far above what a config needs, far below what hangs a tab.
             .size_limit(1 << 22)
             .build()
-            .map_err(|e| err(one_line(&e)))?;
+            .map_err(|e| match one_line(&e).as_str() {
+                // Go names the unbalanced paren and quotes the pattern.
+                "unclosed group" => err(format!("missing closing ): `{pattern}`")),
+                "unopened group" => err(format!("unexpected ): `{pattern}`")),
+                reason => err(reason.to_string()),
+            })?;
         Ok(Regexp {
             pattern: pattern.to_string(),
             re,
@@ -582,7 +587,8 @@ mod tests {
     #[wasm_bindgen_test(unsupported = test)]
     fn bad_patterns_report_the_reason_on_one_line() {
         for (pattern, reason) in [
-            ("(", "unclosed group"),
+            ("(", "missing closing ): `(`"),
+            ("a)", "unexpected ): `a)`"),
             ("[a", "missing closing ]"),
             ("a{2,1}", "invalid repeat count: `{2,1}`"),
             ("a{1001}", "invalid repeat count: `{1001}`"),

@@ -41,7 +41,7 @@ fn a_bad_query_prints_the_caret_and_fails() {
     assert_eq!(out, "");
     assert_eq!(
         err,
-        "1:8: parse error: unexpected end of input, expected a quoted label value\n  up{job=\n         ^\n"
+        "1:8: parse error: unexpected end of input inside braces\n  up{job=\n         ^\n"
     );
 }
 

@@ -128,7 +128,7 @@ fn a_bad_query_is_an_error_with_a_span_and_the_lab_keeps_working() {
     assert_eq!(e.error_type, ErrorType::BadData);
     assert_eq!(
         e.error,
-        "invalid parameter \"query\": 1:20: parse error: unexpected end of input, expected a label name or '}'"
+        "invalid parameter \"query\": 1:20: parse error: unexpected end of input inside braces"
     );
     assert_eq!(e.span.map(|s| (s.start, s.end)), Some((19, 19)));
     assert_eq!(vector(query(&mut lab, "ping_request_count")).len(), 1);

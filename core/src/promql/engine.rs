@@ -35,6 +35,8 @@ impl Default for EngineOptions {
 pub enum EvalError {
     /// The query would hold more than `max_samples` samples.
     TooManySamples,
+    /// A part of the language the engine does not evaluate yet; says which.
+    Unsupported(String),
 }
 
 impl fmt::Display for EvalError {
@@ -43,6 +45,9 @@ impl fmt::Display for EvalError {
             EvalError::TooManySamples => f.write_str(
                 "query processing would load too many samples into memory in query execution",
             ),
+            EvalError::Unsupported(what) => {
+                write!(f, "{what} are not supported by the lab's PromQL engine yet")
+            }
         }
     }
 }
@@ -68,7 +73,7 @@ impl Engine {
         t: Timestamp,
     ) -> Result<Value, EvalError> {
         match expr {
-            Expr::VectorSelector(vs) => {
+            Expr::VectorSelector(vs) if vs.offset.is_none() && vs.at.is_none() => {
                 let mut out = Vec::new();
                 for series in querier.select(
                     &vs.matchers,
@@ -88,6 +93,7 @@ impl Engine {
                 }
                 Ok(Value::Vector(out))
             }
+            other => Err(unsupported(other)),
         }
     }
 
@@ -104,7 +110,10 @@ impl Engine {
     ) -> Result<Value, EvalError> {
         let step = step.max(1);
         match expr {
-            Expr::VectorSelector(vs) => self.range_selector(querier, vs, start, end, step),
+            Expr::VectorSelector(vs) if vs.offset.is_none() && vs.at.is_none() => {
+                self.range_selector(querier, vs, start, end, step)
+            }
+            other => Err(unsupported(other)),
         }
     }
 
@@ -151,6 +160,23 @@ impl Engine {
         }
         Ok(Value::Matrix(out))
     }
+}
+
+/// The error for a node the engine cannot evaluate yet, naming its kind.
+fn unsupported(e: &Expr) -> EvalError {
+    let what = match e {
+        Expr::VectorSelector(_) => "vector selectors with modifiers",
+        Expr::NumberLiteral(_) => "number literals",
+        Expr::StringLiteral(_) => "string literals",
+        Expr::MatrixSelector(_) => "range vector selectors",
+        Expr::Subquery(_) => "subqueries",
+        Expr::Paren(_) => "parenthesised expressions",
+        Expr::Unary(_) => "unary operators",
+        Expr::Binary(_) => "binary operators",
+        Expr::Aggregate(_) => "aggregations",
+        Expr::Call(_) => "function calls",
+    };
+    EvalError::Unsupported(what.to_string())
 }
 
 /// The first millisecond of the left-open window `(t - range, t]`.

@@ -1,5 +1,6 @@
-//! PromQL: the lexer, the parser with its spanned syntax tree, the values a
-//! query produces, and the engine that evaluates a tree against a
+//! PromQL: the lexer, the parser with its spanned syntax tree and
+//! Prometheus's static type check, the function table, the printer, the
+//! values a query produces, and the engine that evaluates a tree against a
 //! [`Querier`](crate::tsdb::Querier).
 //!
 //! ```
@@ -10,12 +11,16 @@
 
 pub mod ast;
 pub mod engine;
+pub mod format;
+pub mod functions;
 pub mod lexer;
 pub mod parser;
 pub mod promqltest;
 pub mod value;
 
-pub use ast::{Expr, ValueType};
+pub use ast::{Expr, ValueType, VectorSelector};
 pub use engine::{Engine, EngineOptions, EvalError};
-pub use parser::{parse, ParseError, ParseErrorKind};
+pub use format::format_pretty;
+pub use functions::{function_by_name, FunctionDef, FUNCTIONS};
+pub use parser::{parse, parse_with, ParseError, ParseErrorKind, ParseOptions};
 pub use value::{InstantSample, RangeSeries, Value};
