@@ -118,3 +118,29 @@ fn a_page_without_samples_has_no_findings() {
         assert_eq!(lint::lint_with(&page, format), [], "{src:?}");
     }
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn every_prefix_of_every_page_lints_without_panicking() {
+    let mut linted = 0;
+    for case in CASES {
+        for (cut, _) in case.page.char_indices() {
+            let src = &case.page[..cut];
+            for format in [Format::Text004, Format::OpenMetrics1] {
+                if let Ok(page) = exposition::parse_with(src, format) {
+                    let found = lint::lint_with(&page, format);
+                    linted += 1;
+                    // Every finding names a family or a sample of the page.
+                    for f in found {
+                        assert!(
+                            f.metric.is_empty()
+                                || src.contains(f.metric.trim_end_matches("_total")),
+                            "{}: {f}",
+                            case.name
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(linted > 100, "only {linted} prefixes parsed");
+}
