@@ -210,10 +210,15 @@ fn exposition_finding(page: &Page, lint: &Lint) -> LintFinding {
         | LintKind::ExemplarNotAllowed { name } => Some(name.as_str()),
         LintKind::NotAFloat { .. } | LintKind::ExemplarTooLong { .. } => None,
     };
+    // The samples are in page order: the first one ending at or after the
+    // lint's start is the one holding it, if any does.
     let metric = named.unwrap_or_else(|| {
+        let i = page
+            .samples
+            .partition_point(|s| s.span.end < lint.span.start);
         page.samples
-            .iter()
-            .find(|s| s.span.start <= lint.span.start && lint.span.start <= s.span.end)
+            .get(i)
+            .filter(|s| s.span.start <= lint.span.start)
             .map_or("", |s| s.labels.metric_name())
     });
     LintFinding::new(
@@ -239,9 +244,9 @@ struct Family<'p> {
     metric_type: Option<MetricType>,
     help: Option<&'p str>,
     metrics: Vec<Metric>,
-    /// Labels → index into `metrics`, for summaries and histograms, whose
-    /// lines with the same labels make one metric.
-    by_labels: HashMap<Labels, usize>,
+    /// The labels seen, for summaries and histograms, whose lines with the
+    /// same labels make one metric.
+    by_labels: HashSet<Labels>,
 }
 
 impl Family<'_> {
@@ -261,11 +266,9 @@ impl Family<'_> {
             }
             _ => {}
         }
-        if matches!(t, MetricType::Summary | MetricType::Histogram) {
-            if self.by_labels.contains_key(&labels) {
-                return;
-            }
-            self.by_labels.insert(labels.clone(), self.metrics.len());
+        let merged = matches!(t, MetricType::Summary | MetricType::Histogram);
+        if merged && !self.by_labels.insert(labels.clone()) {
+            return;
         }
         self.metrics.push(Metric {
             labels,
@@ -390,7 +393,7 @@ impl<'p> Families<'p> {
             metric_type: None,
             help: None,
             metrics: Vec::new(),
-            by_labels: HashMap::new(),
+            by_labels: HashSet::new(),
         });
         let i = self.list.len() - 1;
         self.by_name.insert(name.to_string(), i);
