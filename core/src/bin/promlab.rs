@@ -4,15 +4,17 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use clap::{Parser, Subcommand};
+    use clap::{Parser, Subcommand, ValueEnum};
     use promlab_core::api::{
         ApiData, ApiRequest, ApiResponse, LabRequest, LabResponse, QueryResult,
     };
+    use promlab_core::diagnostic::{Diagnostic, Span};
     use promlab_core::duration::parse_duration;
-    use promlab_core::exposition::format_float;
+    use promlab_core::exposition::{self, format_float, lint, Format};
     use promlab_core::lab::{Lab, LabOptions};
     use promlab_core::promql;
     use promlab_core::promql::promqltest::{self, RunOptions, ScriptError, Status};
+    use std::io::Read;
     use std::path::PathBuf;
     use std::process::ExitCode;
 
@@ -62,12 +64,51 @@ mod cli {
             #[arg(long)]
             verbose: bool,
         },
+        /// Check inputs as `promtool check` does.
+        Check {
+            #[command(subcommand)]
+            what: Check,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum Check {
+        /// Check a metrics page read on stdin, as `promtool check metrics`.
+        ///
+        /// The page is parsed as the text format 0.0.4, or as OpenMetrics when
+        /// its last line is `# EOF` or `--format openmetrics` is given. Each
+        /// parse error is printed with its line and column; the exit status
+        /// is then 1. A page that parses is linted with promtool's rules and
+        /// the parser's own checks, printed as warnings (`metric: message`,
+        /// in promtool's wording and order) on stderr.
+        #[command(after_help = "Exit status: 0 when the page parses, even with lint \
+warnings; 1 on a parse error. Unlike promtool, which exits 3 when it finds \
+lint problems, lint findings here are warnings only and never change the \
+exit status.")]
+        Metrics {
+            /// The page's format; by default OpenMetrics when the page ends
+            /// with `# EOF`, the text format otherwise.
+            #[arg(long, value_enum)]
+            format: Option<FormatArg>,
+        },
+    }
+
+    #[derive(Clone, Copy, ValueEnum)]
+    enum FormatArg {
+        /// The Prometheus text format 0.0.4.
+        Text,
+        /// OpenMetrics 1.0 text.
+        Openmetrics,
     }
 
     pub fn main() -> ExitCode {
         let cli = Cli::parse();
-        if let Command::Promqltest { files, verbose } = &cli.command {
-            return promqltest_files(files, *verbose);
+        match &cli.command {
+            Command::Promqltest { files, verbose } => return promqltest_files(files, *verbose),
+            Command::Check {
+                what: Check::Metrics { format },
+            } => return check_metrics(*format),
+            _ => {}
         }
         let mut lab = Lab::new(LabOptions::default());
         for (i, spec) in cli.scrape.iter().enumerate() {
@@ -134,7 +175,56 @@ mod cli {
                 ExitCode::SUCCESS
             }
             Command::Promqltest { files, verbose } => promqltest_files(&files, verbose),
+            Command::Check {
+                what: Check::Metrics { format },
+            } => check_metrics(format),
         }
+    }
+
+    /// `check metrics`: parse stdin, print the error (exit 1) or the lint
+    /// findings as warnings (exit 0).
+    fn check_metrics(format: Option<FormatArg>) -> ExitCode {
+        let mut bytes = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+            eprintln!("error: cannot read stdin: {e}");
+            return ExitCode::FAILURE;
+        }
+        let page = match String::from_utf8(bytes) {
+            Ok(page) => page,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let shown = String::from_utf8_lossy(e.as_bytes());
+                let d =
+                    Diagnostic::error(Span::new(at, at + 1), "invalid UTF-8: expected UTF-8 text");
+                eprint!("{}", d.render(&shown));
+                return ExitCode::FAILURE;
+            }
+        };
+        let format = match format {
+            Some(FormatArg::Text) => Format::Text004,
+            Some(FormatArg::Openmetrics) => Format::OpenMetrics1,
+            None if page.trim_end_matches('\n').lines().last() == Some("# EOF") => {
+                Format::OpenMetrics1
+            }
+            None => Format::Text004,
+        };
+        let parsed = match exposition::parse_with(&page, format) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                eprint!("{}", e.render(&page));
+                return ExitCode::FAILURE;
+            }
+        };
+        for finding in lint::lint_with(&parsed, format) {
+            match (&finding.kind, finding.span) {
+                (lint::Finding::Exposition(kind), Some(span)) => {
+                    let d = Diagnostic::warning(span, format!("warning: {kind}"));
+                    eprint!("{}", d.render(&page));
+                }
+                _ => eprintln!("{finding}"),
+            }
+        }
+        ExitCode::SUCCESS
     }
 
     /// Runs each script; prints failing (or, verbose, all) evals, a count

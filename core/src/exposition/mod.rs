@@ -30,6 +30,7 @@
 //! assert_eq!(page.samples[0].exemplar.as_ref().unwrap().labels.get("trace_id"), "ab");
 //! ```
 
+pub mod lint;
 mod number;
 mod parse;
 mod write;
