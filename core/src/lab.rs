@@ -26,7 +26,7 @@ use crate::exposition;
 use crate::labels::{Labels, Matcher};
 use crate::promql::{self, Engine, Expr, Value};
 use crate::scrape::{ScrapeConfig, ScrapeManager, ScrapeOutcome};
-use crate::sim::{Cluster, Scenario};
+use crate::sim::{Cluster, ClusterOptions, Scenario};
 use crate::tsdb::{Head, Querier};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -50,17 +50,23 @@ pub struct LabOptions {
     /// How much history to simulate before `start`, so graphs are not
     /// empty at first.
     pub history: Millis,
-    /// Fixes every random choice of the simulation.
-    pub seed: u64,
+    /// The simulated cluster's shape and seed (the seed fixes every random
+    /// choice of the simulation).
+    pub cluster: ClusterOptions,
+    /// Scrape every simulated target at this interval instead of the one
+    /// its ServiceMonitor asks for.
+    pub scrape_interval: Option<Millis>,
 }
 
 impl Default for LabOptions {
-    /// 2026-01-01T00:00:00Z, an hour of history, seed 1.
+    /// 2026-01-01T00:00:00Z, an hour of history, the default cluster
+    /// (three nodes, one with two GPUs, seed 1).
     fn default() -> Self {
         LabOptions {
             start: 1_767_225_600_000,
             history: 3_600_000,
-            seed: 1,
+            cluster: ClusterOptions::default(),
+            scrape_interval: None,
         }
     }
 }
@@ -92,7 +98,7 @@ impl Lab {
     pub fn new(options: LabOptions) -> Self {
         let history = options.history.clamp(0, MAX_STEP);
         let begin = options.start - history;
-        let cluster = Cluster::new(options.seed);
+        let cluster = Cluster::with_options(options.cluster);
         let mut configs: Vec<ScrapeConfig> = Vec::new();
         for t in cluster.targets() {
             let i = match configs.iter().position(|c| c.job_name == t.job) {
@@ -101,8 +107,12 @@ impl Lab {
                     // As the Prometheus Operator turns each ServiceMonitor
                     // endpoint into a scrape config.
                     let mut cfg = ScrapeConfig::new(t.job.clone());
-                    cfg.scrape_interval = t.scrape_interval;
-                    cfg.scrape_timeout = cfg.scrape_timeout.min(t.scrape_interval);
+                    let interval = options
+                        .scrape_interval
+                        .unwrap_or(t.scrape_interval)
+                        .clamp(1_000, MAX_STEP);
+                    cfg.scrape_interval = interval;
+                    cfg.scrape_timeout = cfg.scrape_timeout.min(interval);
                     cfg.metrics_path = t.metrics_path.clone();
                     cfg.honor_labels = t.honor_labels;
                     configs.push(cfg);

@@ -64,6 +64,26 @@ mod cli {
             #[arg(long)]
             verbose: bool,
         },
+        /// Write the simulated cluster's data as OpenMetrics with timestamps
+        /// on stdout, for `promtool tsdb create-blocks-from openmetrics`.
+        Export {
+            /// How much data: the time before --end.
+            #[arg(long, default_value = "6h", value_parser = parse_duration)]
+            duration: i64,
+            /// Scrape every simulated target at this interval.
+            #[arg(long, default_value = "15s", value_parser = parse_duration)]
+            interval: i64,
+            /// Fixes every random choice of the simulation.
+            #[arg(long, default_value_t = 1)]
+            seed: u64,
+            /// Nodes in the simulated cluster (the last one has the GPUs).
+            #[arg(long, default_value_t = 3)]
+            nodes: usize,
+            /// The time the data ends at, as Unix seconds or RFC 3339; now
+            /// by default, so a Prometheus that imports it keeps it.
+            #[arg(long, value_parser = promlab_core::api::parse_time)]
+            end: Option<i64>,
+        },
         /// Check inputs as `promtool check` does.
         Check {
             #[command(subcommand)]
@@ -108,6 +128,13 @@ exit status.")]
             Command::Check {
                 what: Check::Metrics { format },
             } => return check_metrics(*format),
+            Command::Export {
+                duration,
+                interval,
+                seed,
+                nodes,
+                end,
+            } => return export(*duration, *interval, *seed, *nodes, *end),
             _ => {}
         }
         let mut lab = Lab::new(LabOptions::default());
@@ -178,6 +205,13 @@ exit status.")]
             Command::Check {
                 what: Check::Metrics { format },
             } => check_metrics(format),
+            Command::Export {
+                duration,
+                interval,
+                seed,
+                nodes,
+                end,
+            } => export(duration, interval, seed, nodes, end),
         }
     }
 
@@ -306,6 +340,52 @@ exit status.")]
             LabResponse::Page { body } => body,
             other => format!("{other:?}\n"),
         }
+    }
+
+    /// `promlab export`: simulate the cluster for `duration` up to `end`,
+    /// then write every stored sample as OpenMetrics.
+    fn export(duration: i64, interval: i64, seed: u64, nodes: usize, end: Option<i64>) -> ExitCode {
+        if !(0..=promlab_core::lab::MAX_STEP).contains(&duration) {
+            eprintln!(
+                "error: --duration {}: expected at most {}",
+                promlab_core::duration::format_duration(duration),
+                promlab_core::duration::format_duration(promlab_core::lab::MAX_STEP)
+            );
+            return ExitCode::from(2);
+        }
+        if interval < 1_000 {
+            eprintln!("error: --interval must be at least 1s");
+            return ExitCode::from(2);
+        }
+        // The command line, not the lab, reads the machine's clock.
+        let end = end.unwrap_or_else(|| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64);
+            now - now % 1000
+        });
+        let options = LabOptions {
+            start: end,
+            history: duration,
+            cluster: promlab_core::sim::ClusterOptions {
+                nodes,
+                seed,
+                ..promlab_core::sim::ClusterOptions::default()
+            },
+            scrape_interval: Some(interval),
+        };
+        let lab = Lab::new(options);
+        // Every series: a metric name of at least one character.
+        let all: Vec<_> = promlab_core::labels::Matcher::new(
+            "__name__",
+            promlab_core::labels::MatchOp::Regex,
+            ".+",
+        )
+        .into_iter()
+        .collect();
+        let text = promlab_core::tsdb::export_openmetrics(lab.querier(), &all, end - duration, end);
+        print!("{text}");
+        ExitCode::SUCCESS
     }
 
     /// Lets `ms` of virtual time pass, a second at a time, fetching the

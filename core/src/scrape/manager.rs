@@ -28,7 +28,7 @@ use super::Health;
 use crate::clock::Timestamp;
 use crate::exposition;
 use crate::labels::{Labels, METRIC_NAME};
-use crate::tsdb::{AppendError, Head, STALE_NAN};
+use crate::tsdb::{AppendError, Head, Metadata, STALE_NAN};
 use std::collections::{HashMap, HashSet};
 
 /// What fetching a page gave.
@@ -219,7 +219,10 @@ impl ScrapeManager {
         // before the bad line, which count in the report.
         let (samples, parse_error) = match &body {
             Ok(text) => match exposition::parse_with(text, format) {
-                Ok(page) => (page.samples, None),
+                Ok(page) => {
+                    record_metadata(head, &page.metadata);
+                    (page.samples, None)
+                }
                 Err(e) => {
                     let pos = e.to_diagnostic().position(text);
                     let line_start = text
@@ -343,6 +346,25 @@ impl ScrapeManager {
             // Synthetic series are written at the scrape time, which only
             // moves forward, so the append cannot be refused.
             let _ = head.append(&labels, t, value);
+        }
+    }
+}
+
+/// Keeps each family's TYPE, HELP and UNIT in the head, as Prometheus
+/// keeps the metadata of what it scrapes (for `/api/v1/metadata`, the
+/// UI and export). Unchanged metadata is not written again.
+fn record_metadata(head: &mut Head, families: &[exposition::Metadata]) {
+    for md in families {
+        if md.metric_type.is_none() && md.help.is_none() && md.unit.is_none() {
+            continue;
+        }
+        let new = Metadata {
+            metric_type: md.metric_type.unwrap_or(exposition::MetricType::Unknown),
+            help: md.help.clone().unwrap_or_default(),
+            unit: md.unit.clone().unwrap_or_default(),
+        };
+        if head.metadata(&md.name) != Some(&new) {
+            head.set_metadata(md.name.clone(), new);
         }
     }
 }
