@@ -75,6 +75,15 @@ pub enum ApiRequest {
     Rules,
     /// `GET /api/v1/alerts`
     Alerts,
+    /// `GET /api/v1/status/tsdb`: cardinality and sizes.
+    TsdbStatus,
+    /// `GET /api/v1/metadata`: TYPE, HELP and UNIT per metric.
+    Metadata {
+        #[serde(default)]
+        metric: Option<String>,
+        #[serde(default)]
+        limit: Option<usize>,
+    },
 }
 
 /// Seconds with millisecond precision, as the API writes times in URLs.
@@ -208,6 +217,16 @@ impl ApiRequest {
             ApiRequest::Targets => "/api/v1/targets".to_string(),
             ApiRequest::Rules => "/api/v1/rules".to_string(),
             ApiRequest::Alerts => "/api/v1/alerts".to_string(),
+            ApiRequest::TsdbStatus => "/api/v1/status/tsdb".to_string(),
+            ApiRequest::Metadata { metric, limit } => {
+                if let Some(m) = metric {
+                    q.append_pair("metric", m);
+                }
+                if let Some(l) = limit {
+                    q.append_pair("limit", &l.to_string());
+                }
+                "/api/v1/metadata".to_string()
+            }
         };
         let query = q.finish();
         if query.is_empty() {
@@ -274,6 +293,19 @@ impl ApiRequest {
             "/api/v1/targets" => ApiRequest::Targets,
             "/api/v1/rules" => ApiRequest::Rules,
             "/api/v1/alerts" => ApiRequest::Alerts,
+            "/api/v1/status/tsdb" => ApiRequest::TsdbStatus,
+            "/api/v1/metadata" => ApiRequest::Metadata {
+                metric: get("metric").filter(|m| !m.is_empty()).map(str::to_string),
+                limit: get("limit")
+                    .map(|l| {
+                        l.parse::<i64>().map_err(|_| {
+                            bad_param("limit", format!("cannot parse {l:?} as an integer"))
+                        })
+                    })
+                    .transpose()?
+                    // Prometheus treats a negative limit as no limit.
+                    .and_then(|l| usize::try_from(l).ok()),
+            },
             other => {
                 let name = other
                     .strip_prefix("/api/v1/label/")
@@ -295,11 +327,63 @@ impl ApiRequest {
         })
     }
 
-    /// Reads a server's JSON answer to this request.
+    /// Reads a server's JSON answer to this request: the shape of `data`
+    /// follows from the endpoint asked.
     pub fn decode_response(&self, json: &str) -> Result<ApiResponse, String> {
-        serde_json::from_str(json)
-            .map_err(|e| format!("the server's answer is not a Prometheus API response: {e}"))
+        let bad = |e: serde_json::Error| {
+            format!("the server's answer is not a Prometheus API response: {e}")
+        };
+        let envelope: Envelope = serde_json::from_str(json).map_err(bad)?;
+        if envelope.status == "error" {
+            return Ok(ApiResponse::Error(ApiError {
+                error_type: envelope.error_type.unwrap_or(ErrorType::Internal),
+                error: envelope.error.unwrap_or_default(),
+                span: None,
+            }));
+        }
+        let data = envelope.data.unwrap_or(serde_json::Value::Null);
+        let data = match self {
+            ApiRequest::Query { .. } | ApiRequest::QueryRange { .. } => {
+                ApiData::Query(serde_json::from_value(data).map_err(bad)?)
+            }
+            ApiRequest::Series { .. } => {
+                ApiData::Series(serde_json::from_value(data).map_err(bad)?)
+            }
+            ApiRequest::Labels { .. } | ApiRequest::LabelValues { .. } => {
+                ApiData::Strings(serde_json::from_value(data).map_err(bad)?)
+            }
+            ApiRequest::Targets => ApiData::Targets(serde_json::from_value(data).map_err(bad)?),
+            ApiRequest::Rules => ApiData::Rules(serde_json::from_value(data).map_err(bad)?),
+            ApiRequest::Alerts => ApiData::Alerts(serde_json::from_value(data).map_err(bad)?),
+            ApiRequest::TsdbStatus => {
+                ApiData::TsdbStatus(serde_json::from_value(data).map_err(bad)?)
+            }
+            ApiRequest::Metadata { .. } => {
+                ApiData::Metadata(serde_json::from_value(data).map_err(bad)?)
+            }
+        };
+        Ok(ApiResponse::Success {
+            data,
+            warnings: envelope.warnings,
+            infos: envelope.infos,
+        })
     }
+}
+
+/// A response before its `data` is read.
+#[derive(Deserialize)]
+struct Envelope {
+    status: String,
+    #[serde(default)]
+    data: Option<serde_json::Value>,
+    #[serde(default, rename = "errorType")]
+    error_type: Option<ErrorType>,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    warnings: Vec<String>,
+    #[serde(default)]
+    infos: Vec<String>,
 }
 
 /// The `errorType` values of the Prometheus API.
@@ -390,6 +474,57 @@ pub enum ApiData {
     Series(Vec<Labels>),
     /// `/labels` and `/label/<name>/values`.
     Strings(Vec<String>),
+    /// `/status/tsdb`.
+    TsdbStatus(TsdbStatus),
+    /// `/metadata`: per metric name, its metadata (one entry per distinct
+    /// TYPE/HELP/UNIT seen).
+    Metadata(std::collections::BTreeMap<String, Vec<MetricMetadata>>),
+}
+
+/// `/status/tsdb` data, as Prometheus writes it; the head statistics carry
+/// three more figures of the lab's (samples, chunk bytes, bytes per sample).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TsdbStatus {
+    pub head_stats: TsdbHeadStats,
+    pub series_count_by_metric_name: Vec<NameValue>,
+    pub label_value_count_by_label_name: Vec<NameValue>,
+    pub memory_in_bytes_by_label_name: Vec<NameValue>,
+    pub series_count_by_label_value_pair: Vec<NameValue>,
+}
+
+/// The head's figures in `/status/tsdb`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TsdbHeadStats {
+    pub num_series: u64,
+    pub num_label_pairs: u64,
+    pub chunk_count: u64,
+    /// Milliseconds; Prometheus writes the extremes of an int64 when empty.
+    pub min_time: i64,
+    pub max_time: i64,
+    #[serde(default)]
+    pub num_samples: u64,
+    #[serde(default)]
+    pub chunk_bytes: u64,
+    #[serde(default)]
+    pub bytes_per_sample: f64,
+}
+
+/// One row of a `/status/tsdb` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NameValue {
+    pub name: String,
+    pub value: u64,
+}
+
+/// One metric's metadata in `/metadata`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricMetadata {
+    #[serde(rename = "type")]
+    pub metric_type: String,
+    pub help: String,
+    pub unit: String,
 }
 
 /// A query's result, `{"resultType": ..., "result": ...}`.
@@ -600,6 +735,14 @@ pub enum LabRequest {
         #[serde(default)]
         interval: Option<Millis>,
     },
+    /// Add the scrape configs of a `prometheus.yml`.
+    LoadConfig {
+        yaml: String,
+    },
+    /// Load samples written as OpenMetrics with timestamps.
+    ImportOpenMetrics {
+        text: String,
+    },
     /// The HTTP scrapes that fell due, for the driver to fetch.
     TakeScrapeRequests,
     /// The result of fetching one of them.
@@ -758,6 +901,13 @@ mod tests {
         assert_eq!(err.error_type, ErrorType::NotFound);
     }
 
+    fn query_request() -> ApiRequest {
+        ApiRequest::Query {
+            query: "up".into(),
+            time: None,
+        }
+    }
+
     #[wasm_bindgen_test(unsupported = test)]
     fn responses_serialize_as_prometheus_writes_them() {
         let resp = ApiResponse::success(ApiData::Query(QueryResult::Vector(vec![VectorSample {
@@ -772,7 +922,7 @@ mod tests {
             json,
             r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","job":"x"},"value":[1435781451.781,"1"]}]}}"#
         );
-        let back = ApiRequest::Targets.decode_response(&json).unwrap();
+        let back = query_request().decode_response(&json).unwrap();
         assert_eq!(back, resp);
 
         let matrix =
@@ -816,7 +966,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let scalar = r#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"NaN"]},"warnings":["w"]}"#;
-        match ApiRequest::Targets.decode_response(scalar).unwrap() {
+        match query_request().decode_response(scalar).unwrap() {
             ApiResponse::Success {
                 data: ApiData::Query(QueryResult::Scalar(p)),
                 warnings,
@@ -839,6 +989,16 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(ApiRequest::Targets.decode_response("<html>").is_err());
+        // The same data under another endpoint is refused, not misread.
+        assert!(ApiRequest::Targets.decode_response(scalar).is_err());
+        let err = r#"{"status":"error","errorType":"bad_data","error":"1:3: parse error: x"}"#;
+        assert_eq!(
+            query_request().decode_response(err),
+            Ok(ApiResponse::Error(ApiError::new(
+                ErrorType::BadData,
+                "1:3: parse error: x"
+            )))
+        );
     }
 
     #[wasm_bindgen_test(unsupported = test)]

@@ -16,16 +16,16 @@
 
 use crate::api::{
     format_rfc3339, ActiveTarget, AlertsData, ApiData, ApiError, ApiRequest, ApiResponse,
-    DroppedTarget, ErrorType, LabRequest, LabResponse, LabStatus, MatrixSeries, Point, QueryResult,
-    Request, Response, RulesData, ScrapeRequest, ScrapeResponse, StringPoint, TargetsData,
-    VectorSample,
+    DroppedTarget, ErrorType, LabRequest, LabResponse, LabStatus, MatrixSeries, MetricMetadata,
+    NameValue, Point, QueryResult, Request, Response, RulesData, ScrapeRequest, ScrapeResponse,
+    StringPoint, TargetsData, TsdbHeadStats, TsdbStatus, VectorSample,
 };
 use crate::clock::{Clock, Millis, Timestamp};
 use crate::duration::format_duration;
 use crate::exposition;
 use crate::labels::{Labels, Matcher};
 use crate::promql::{self, Engine, Expr, Value};
-use crate::scrape::{ScrapeConfig, ScrapeManager, ScrapeOutcome};
+use crate::scrape::{PrometheusConfig, ScrapeConfig, ScrapeManager, ScrapeOutcome};
 use crate::sim::{Cluster, ClusterOptions, Scenario};
 use crate::tsdb::{Head, Querier};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -56,7 +56,17 @@ pub struct LabOptions {
     /// Scrape every simulated target at this interval instead of the one
     /// its ServiceMonitor asks for.
     pub scrape_interval: Option<Millis>,
+    /// How long samples are kept (Prometheus's `--storage.tsdb.retention.time`);
+    /// older chunks are dropped as the clock moves on.
+    pub retention: Millis,
 }
+
+/// Samples are kept a day by default: a lab's day of data for the default
+/// cluster is some tens of megabytes in a browser tab.
+pub const DEFAULT_RETENTION: Millis = 24 * 3_600_000;
+
+/// How often (in virtual time) old data is dropped.
+const RETENTION_CHECK_EVERY: Millis = 3_600_000;
 
 impl Default for LabOptions {
     /// 2026-01-01T00:00:00Z, an hour of history, the default cluster
@@ -67,6 +77,7 @@ impl Default for LabOptions {
             history: 3_600_000,
             cluster: ClusterOptions::default(),
             scrape_interval: None,
+            retention: DEFAULT_RETENTION,
         }
     }
 }
@@ -87,6 +98,9 @@ pub struct Lab {
     /// HTTP scrapes due and not yet taken by the driver.
     outbox: Vec<ScrapeRequest>,
     next_request_id: u64,
+    retention: Millis,
+    /// When old data was last dropped.
+    last_retention_check: Timestamp,
 }
 
 /// The job HTTP targets join when the user names none.
@@ -134,6 +148,8 @@ impl Lab {
             in_flight: BTreeMap::new(),
             outbox: Vec::new(),
             next_request_id: 1,
+            retention: options.retention.max(60_000),
+            last_retention_check: begin,
         };
         lab.advance_to(options.start);
         lab
@@ -181,6 +197,54 @@ impl Lab {
             self.scrape.ingest(index, due, outcome, &mut self.head);
         }
         let _ = self.clock.set(t.max(self.clock.now()));
+        let now = self.clock.now();
+        if now.saturating_sub(self.last_retention_check) >= RETENTION_CHECK_EVERY {
+            self.last_retention_check = now;
+            self.head
+                .truncate_before(now.saturating_sub(self.retention));
+        }
+    }
+
+    /// Adds the scrape configs of a `prometheus.yml` (its `global` and
+    /// `scrape_configs`). Targets at the simulated cluster's addresses are
+    /// scraped in the lab; the others over HTTP by the driver. Returns the
+    /// jobs added, or the configuration's first error rendered with its
+    /// line and column; on an error nothing changes.
+    pub fn load_config(&mut self, yaml: &str) -> Result<Vec<String>, String> {
+        let config = PrometheusConfig::parse(yaml).map_err(|e| e.render(yaml))?;
+        for cfg in &config.scrape_configs {
+            if self
+                .scrape
+                .configs()
+                .iter()
+                .any(|c| c.job_name == cfg.job_name)
+            {
+                return Err(format!(
+                    "a scrape config with job name {:?} already exists in the lab",
+                    cfg.job_name
+                ));
+            }
+        }
+        let now = self.clock.now();
+        let mut jobs = Vec::new();
+        for cfg in config.scrape_configs {
+            jobs.push(cfg.job_name.clone());
+            self.scrape.add_config(cfg, now);
+        }
+        Ok(jobs)
+    }
+
+    /// Loads samples written as OpenMetrics with timestamps (what
+    /// `promlab export` and `promtool tsdb dump-openmetrics` write).
+    pub fn import_openmetrics(&mut self, text: &str) -> Result<String, String> {
+        let summary = self
+            .head
+            .import_openmetrics(text)
+            .map_err(|e| e.render(text))?;
+        Ok(format!(
+            "imported {} samples of {} series ({} metric families)",
+            summary.samples, summary.series, summary.families
+        ))
     }
 
     /// Hands the scrape of HTTP target `index` due at `due` to the driver,
@@ -356,6 +420,16 @@ impl Lab {
             }
             LabRequest::AddTarget { url, job, interval } => {
                 if let Err(message) = self.add_target(url, job.as_deref(), *interval) {
+                    return LabResponse::Error { message };
+                }
+            }
+            LabRequest::LoadConfig { yaml } => {
+                if let Err(message) = self.load_config(yaml) {
+                    return LabResponse::Error { message };
+                }
+            }
+            LabRequest::ImportOpenMetrics { text } => {
+                if let Err(message) = self.import_openmetrics(text) {
                     return LabResponse::Error { message };
                 }
             }
@@ -539,6 +613,54 @@ impl Lab {
             })),
             ApiRequest::Rules => Ok(ApiData::Rules(RulesData { groups: Vec::new() })),
             ApiRequest::Alerts => Ok(ApiData::Alerts(AlertsData { alerts: Vec::new() })),
+            ApiRequest::TsdbStatus => {
+                let st = self.head.stats();
+                let rows = |v: &[crate::tsdb::StatEntry]| {
+                    v.iter()
+                        .map(|e| NameValue {
+                            name: e.name.clone(),
+                            value: e.value,
+                        })
+                        .collect()
+                };
+                Ok(ApiData::TsdbStatus(TsdbStatus {
+                    head_stats: TsdbHeadStats {
+                        num_series: st.series as u64,
+                        num_label_pairs: st.label_pairs as u64,
+                        chunk_count: st.chunks as u64,
+                        // Prometheus's values for an empty head.
+                        min_time: st.min_time.unwrap_or(i64::MAX),
+                        max_time: st.max_time.unwrap_or(i64::MIN),
+                        num_samples: st.samples as u64,
+                        chunk_bytes: st.chunk_bytes as u64,
+                        bytes_per_sample: st.bytes_per_sample,
+                    },
+                    series_count_by_metric_name: rows(&st.series_count_by_metric_name),
+                    label_value_count_by_label_name: rows(&st.label_value_count_by_label_name),
+                    memory_in_bytes_by_label_name: rows(&st.memory_in_bytes_by_label_name),
+                    series_count_by_label_value_pair: rows(&st.series_count_by_label_value_pair),
+                }))
+            }
+            ApiRequest::Metadata { metric, limit } => {
+                let mut out = std::collections::BTreeMap::new();
+                for (name, md) in self.head.all_metadata() {
+                    if metric.as_deref().is_some_and(|m| m != name) {
+                        continue;
+                    }
+                    if limit.is_some_and(|l| out.len() >= l) {
+                        break;
+                    }
+                    out.insert(
+                        name.to_string(),
+                        vec![MetricMetadata {
+                            metric_type: md.metric_type.as_str().to_string(),
+                            help: md.help.clone(),
+                            unit: md.unit.clone(),
+                        }],
+                    );
+                }
+                Ok(ApiData::Metadata(out))
+            }
         }
     }
 }

@@ -325,3 +325,154 @@ fn the_same_options_give_the_same_run() {
     };
     assert_eq!(run(), run());
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn tsdb_status_and_metadata_answer_as_prometheus_does() {
+    let mut lab = lab();
+    let ApiResponse::Success {
+        data: ApiData::TsdbStatus(st),
+        ..
+    } = lab.api(&ApiRequest::TsdbStatus)
+    else {
+        panic!()
+    };
+    assert!(st.head_stats.num_series > 1_000);
+    assert!(st.head_stats.chunk_count >= st.head_stats.num_series);
+    assert!(st.head_stats.bytes_per_sample > 0.5 && st.head_stats.bytes_per_sample < 16.0);
+    assert!(st.head_stats.min_time < st.head_stats.max_time);
+    // The biggest metric by series count is first.
+    let top = &st.series_count_by_metric_name;
+    assert!(top.windows(2).all(|w| w[0].value >= w[1].value));
+    assert_eq!(top[0].name, "node_cpu_seconds_total");
+    let json = ApiResponse::success(ApiData::TsdbStatus(st.clone())).to_json();
+    assert!(json.contains("\"headStats\":{\"numSeries\":"), "{json}");
+    assert!(
+        json.contains("\"seriesCountByMetricName\":[{\"name\":\"node_cpu_seconds_total\""),
+        "{json}"
+    );
+    assert_eq!(
+        ApiRequest::TsdbStatus.decode_response(&json),
+        Ok(ApiResponse::success(ApiData::TsdbStatus(st)))
+    );
+
+    let req = ApiRequest::Metadata {
+        metric: Some("ping_request_count".into()),
+        limit: None,
+    };
+    let ApiResponse::Success {
+        data: ApiData::Metadata(md),
+        ..
+    } = lab.api(&req)
+    else {
+        panic!()
+    };
+    assert_eq!(md.len(), 1);
+    assert_eq!(md["ping_request_count"][0].metric_type, "counter");
+    assert_eq!(
+        md["ping_request_count"][0].help,
+        "No of request handled by Ping handler"
+    );
+    let req = ApiRequest::Metadata {
+        metric: None,
+        limit: Some(5),
+    };
+    let ApiResponse::Success {
+        data: ApiData::Metadata(md),
+        ..
+    } = lab.api(&req)
+    else {
+        panic!()
+    };
+    assert_eq!(md.len(), 5);
+    assert_eq!(ApiRequest::from_url(&req.to_url()), Ok(req));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_prometheus_yml_adds_jobs_and_bad_ones_say_where() {
+    let mut lab = lab();
+    let yaml = "scrape_configs:\n  - job_name: app-again\n    scrape_interval: 5s\n    static_configs:\n      - targets: ['10.244.1.17:8090']\n        labels: {team: lab}\n";
+    assert_eq!(lab.load_config(yaml), Ok(vec!["app-again".to_string()]));
+    lab.lab(&LabRequest::Step { ms: 10_000 });
+    // The simulated app answers the new job too, in the lab.
+    let got = vector(query(&mut lab, "up{job=\"app-again\"}"));
+    assert_eq!(
+        got,
+        vec![(
+            "up{instance=\"10.244.1.17:8090\", job=\"app-again\", team=\"lab\"}".to_string(),
+            1.0
+        )]
+    );
+    let err = lab.load_config(yaml).unwrap_err();
+    assert_eq!(
+        err,
+        "a scrape config with job name \"app-again\" already exists in the lab"
+    );
+    let err = lab
+        .load_config("scrape_configs:\n  - job_name: x\n    scrape_interval: 5 s\n")
+        .unwrap_err();
+    assert!(err.starts_with("3:22: "), "{err}");
+    let resp = lab.lab(&LabRequest::LoadConfig {
+        yaml: "scrape_configs: [".into(),
+    });
+    assert!(matches!(resp, LabResponse::Error { .. }));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn old_data_is_dropped_after_the_retention_time() {
+    let mut lab = Lab::new(LabOptions {
+        history: 20 * 60_000,
+        retention: 30 * 60_000,
+        ..LabOptions::default()
+    });
+    let start = lab.now() - 20 * 60_000;
+    lab.lab(&LabRequest::Step { ms: 2 * 3_600_000 });
+    let ApiResponse::Success {
+        data: ApiData::TsdbStatus(st),
+        ..
+    } = lab.api(&ApiRequest::TsdbStatus)
+    else {
+        panic!()
+    };
+    // Whole chunks older than the retention time are gone; what is left
+    // starts within a chunk's span (up to two hours) of the limit.
+    assert!(
+        st.head_stats.min_time > start,
+        "{} <= {start}",
+        st.head_stats.min_time
+    );
+    assert!(st.head_stats.min_time >= lab.now() - 30 * 60_000 - 2 * 3_600_000);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn exported_data_imports_into_another_lab() {
+    let mut a = lab();
+    a.lab(&LabRequest::Ping { count: 3 });
+    a.lab(&LabRequest::Step { ms: 15_000 });
+    let now = a.now();
+    let text = promlab_core::tsdb::export_openmetrics(
+        a.querier(),
+        &[promlab_core::labels::Matcher::equal("job", "prom-example")],
+        now - 600_000,
+        now,
+    );
+    let mut b = Lab::new(LabOptions {
+        history: 0,
+        start: now,
+        ..LabOptions::default()
+    });
+    let resp = b.lab(&LabRequest::ImportOpenMetrics { text: text.clone() });
+    assert!(matches!(resp, LabResponse::Status(_)), "{resp:?}");
+    let got = vector(b.api(&ApiRequest::Query {
+        query: "ping_request_count".into(),
+        time: Some(now),
+    }));
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].1, 3.0);
+    let resp = b.lab(&LabRequest::ImportOpenMetrics {
+        text: "garbage\n".into(),
+    });
+    let LabResponse::Error { message } = resp else {
+        panic!()
+    };
+    assert!(message.starts_with("1:"), "{message}");
+}

@@ -37,6 +37,15 @@ mod cli {
         /// as `[JOB=]URL` (job `external` by default); repeatable.
         #[arg(long = "scrape", global = true, value_name = "[JOB=]URL")]
         scrape: Vec<String>,
+        /// Also scrape the jobs of a prometheus.yml (its global and
+        /// scrape_configs); targets outside the simulated cluster are
+        /// fetched over HTTP.
+        #[arg(long, global = true, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+        /// Load samples from an OpenMetrics file with timestamps (as
+        /// `promlab export` writes) before answering.
+        #[arg(long = "import", global = true, value_name = "FILE")]
+        import: Option<std::path::PathBuf>,
     }
 
     #[derive(Subcommand)]
@@ -149,9 +158,46 @@ exit status.")]
                 return ExitCode::from(2);
             }
         }
+        let mut fetch = !cli.scrape.is_empty();
+        if let Some(path) = &cli.config {
+            let loaded = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|yaml| {
+                    lab.load_config(&yaml)
+                        .map_err(|e| format!("{}: {e}", path.display()))
+                });
+            match loaded {
+                Ok(jobs) => fetch |= !jobs.is_empty(),
+                Err(message) => {
+                    eprint!("error: {message}");
+                    if !message.ends_with('\n') {
+                        eprintln!();
+                    }
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        if let Some(path) = &cli.import {
+            let imported = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|text| {
+                    lab.import_openmetrics(&text)
+                        .map_err(|e| format!("{}: {e}", path.display()))
+                });
+            match imported {
+                Ok(summary) => eprintln!("{summary}"),
+                Err(message) => {
+                    eprint!("error: {message}");
+                    if !message.ends_with('\n') {
+                        eprintln!();
+                    }
+                    return ExitCode::from(2);
+                }
+            }
+        }
         lab.lab(&LabRequest::Ping { count: cli.pings });
         if let Some(ms) = cli.advance {
-            if let Err(message) = advance(&mut lab, ms, !cli.scrape.is_empty()) {
+            if let Err(message) = advance(&mut lab, ms, fetch) {
                 eprintln!("error: {message}");
                 return ExitCode::from(2);
             }
@@ -373,6 +419,7 @@ exit status.")]
                 ..promlab_core::sim::ClusterOptions::default()
             },
             scrape_interval: Some(interval),
+            retention: duration.saturating_add(3_600_000),
         };
         let lab = Lab::new(options);
         // Every series: a metric name of at least one character.
