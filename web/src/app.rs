@@ -81,6 +81,13 @@ pub fn app() -> Html {
     {
         let ctx = ctx.clone();
         use_effect_with((), move |_| {
+            // The page's placeholder goes once the app has drawn itself.
+            if let Some(boot) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("boot"))
+            {
+                boot.remove();
+            }
             ctx.control(LabRequest::Status);
             let last = Rc::new(Cell::new(monotonic_ms()));
             let interval = Interval::new(TICK_MS, move || {

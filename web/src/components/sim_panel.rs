@@ -18,6 +18,11 @@ pub fn sim_panel() -> Html {
     html! {
         <section class="card sim">
             <h2>{"Simulated cluster"}</h2>
+            <p class="muted cluster-summary">
+                {"Three Kubernetes nodes, one of them with two GPUs, scraped as the Prometheus Operator \
+                  would: node_exporter on every node, kube-state-metrics, the NVIDIA DCGM exporter, and the \
+                  course's example app."}
+            </p>
             <div class="sim-app">
                 <div>
                     <div class="app-name">{"prom-example"}<span class="ns">{" · qks-monitoring"}</span></div>
