@@ -338,7 +338,7 @@ impl ApiRequest {
             return Ok(ApiResponse::Error(ApiError {
                 error_type: envelope.error_type.unwrap_or(ErrorType::Internal),
                 error: envelope.error.unwrap_or_default(),
-                span: None,
+                span: envelope.span,
             }));
         }
         let data = envelope.data.unwrap_or(serde_json::Value::Null);
@@ -384,6 +384,9 @@ struct Envelope {
     warnings: Vec<String>,
     #[serde(default)]
     infos: Vec<String>,
+    /// The lab's addition to errors; absent from a real server's answers.
+    #[serde(default)]
+    span: Option<Span>,
 }
 
 /// The `errorType` values of the Prometheus API.

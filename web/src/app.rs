@@ -38,11 +38,16 @@ impl LabContext {
     }
 }
 
-/// Milliseconds since the epoch, from the browser: only to choose where the
-/// lab's virtual clock starts.
-fn wall_clock_now() -> i64 {
-    let ms = js_sys::Date::now();
-    (ms / 1000.0).floor() as i64 * 1000
+/// Where the engine's worker is, relative to the page (trunk writes it
+/// next to `index.html`), so the site works under any path.
+pub const WORKER_PATH: &str = "./worker.js";
+
+/// The app's settings: which engine to talk to (the site's worker when
+/// none is given).
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    #[prop_or_default]
+    pub client: Option<LabClient>,
 }
 
 /// A monotonic real-time reading for measuring elapsed time between ticks.
@@ -53,8 +58,11 @@ fn monotonic_ms() -> f64 {
 }
 
 #[function_component(App)]
-pub fn app() -> Html {
-    let client = use_memo((), |_| LabClient::in_page(wall_clock_now()));
+pub fn app(props: &AppProps) -> Html {
+    let given = props.client.clone();
+    let client = use_memo((), move |_| {
+        given.unwrap_or_else(|| LabClient::worker(WORKER_PATH))
+    });
     let status = use_state(|| None::<LabStatus>);
     let error = use_state(|| None::<String>);
 
