@@ -16,9 +16,9 @@
 
 use crate::api::{
     format_rfc3339, ActiveTarget, AlertsData, ApiData, ApiError, ApiRequest, ApiResponse,
-    DroppedTarget, ErrorType, LabRequest, LabResponse, LabStatus, MatrixSeries, MetricMetadata,
-    NameValue, Point, QueryResult, Request, Response, RulesData, ScrapeRequest, ScrapeResponse,
-    StringPoint, TargetsData, TsdbHeadStats, TsdbStatus, VectorSample,
+    ConfigData, DroppedTarget, ErrorType, LabRequest, LabResponse, LabStatus, MatrixSeries,
+    MetricMetadata, NameValue, Point, QueryResult, Request, Response, RulesData, ScrapeRequest,
+    ScrapeResponse, StringPoint, TargetsData, TsdbHeadStats, TsdbStatus, VectorSample,
 };
 use crate::clock::{Clock, Millis, Timestamp};
 use crate::duration::format_duration;
@@ -639,6 +639,18 @@ impl Lab {
                     label_value_count_by_label_name: rows(&st.label_value_count_by_label_name),
                     memory_in_bytes_by_label_name: rows(&st.memory_in_bytes_by_label_name),
                     series_count_by_label_value_pair: rows(&st.series_count_by_label_value_pair),
+                }))
+            }
+            ApiRequest::StatusConfig => {
+                // The scrape configs as Prometheus would be configured to run
+                // them: the simulated cluster's jobs (as the Operator
+                // generates them) and the ones added since.
+                let config = PrometheusConfig {
+                    scrape_configs: self.scrape.configs().to_vec(),
+                    ..PrometheusConfig::default()
+                };
+                Ok(ApiData::Config(ConfigData {
+                    yaml: config.to_yaml(),
                 }))
             }
             ApiRequest::Metadata { metric, limit } => {

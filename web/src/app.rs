@@ -5,12 +5,17 @@ use crate::bridge::LabClient;
 use crate::components::clock::ClockBar;
 use crate::components::data_sources::DataSources;
 use crate::components::sim_panel::SimPanel;
+use crate::pages::config::ConfigPage;
 use crate::pages::playground::Playground;
+use crate::pages::service_discovery::ServiceDiscoveryPage;
+use crate::pages::targets::TargetsPage;
+use crate::pages::tsdb_status::TsdbStatusPage;
 use gloo::timers::callback::Interval;
 use promlab_core::api::{LabRequest, LabResponse, LabStatus, Request, Response};
 use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 /// How often the page reports elapsed real time to the lab.
 const TICK_MS: u32 = 250;
@@ -110,21 +115,85 @@ pub fn app(props: &AppProps) -> Html {
 
     html! {
         <ContextProvider<LabContext> context={ctx}>
-            <header class="topbar">
-                <div class="brand">
-                    <span class="logo" aria-hidden="true">{"◆"}</span>
-                    <span class="name">{"PromLab"}</span>
-                </div>
-                <nav class="nav">
-                    <a class="active" href="#/playground">{"Playground"}</a>
-                </nav>
-                <ClockBar />
-            </header>
-            <main class="content">
+            <HashRouter>
+                <header class="topbar">
+                    <div class="brand">
+                        <span class="logo" aria-hidden="true">{"◆"}</span>
+                        <span class="name">{"PromLab"}</span>
+                    </div>
+                    <Nav />
+                    <ClockBar />
+                </header>
+                <main class="content">
+                    <Switch<Route> render={switch} />
+                </main>
+            </HashRouter>
+        </ContextProvider<LabContext>>
+    }
+}
+
+/// The lab's pages, addressed with `#` routes so the static site works
+/// under any path. The names follow the Prometheus UI's.
+#[derive(Clone, Copy, Routable, PartialEq, Eq, Debug)]
+pub enum Route {
+    #[at("/")]
+    Home,
+    #[at("/query")]
+    Query,
+    #[at("/targets")]
+    Targets,
+    #[at("/service-discovery")]
+    ServiceDiscovery,
+    #[at("/tsdb-status")]
+    TsdbStatus,
+    #[at("/config")]
+    Config,
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+/// The navigation bar's entries.
+const NAV: [(Route, &str); 5] = [
+    (Route::Query, "Query"),
+    (Route::Targets, "Targets"),
+    (Route::ServiceDiscovery, "Service discovery"),
+    (Route::TsdbStatus, "TSDB status"),
+    (Route::Config, "Configuration"),
+];
+
+#[function_component(Nav)]
+fn nav() -> Html {
+    let current = use_route::<Route>().map(|r| if r == Route::Home { Route::Query } else { r });
+    html! {
+        <nav class="nav">
+            { for NAV.iter().map(|(route, label)| html! {
+                <Link<Route> to={*route} classes={classes!((current == Some(*route)).then_some("active"))}>
+                    { *label }
+                </Link<Route>>
+            }) }
+        </nav>
+    }
+}
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Home | Route::Query => html! {
+            <>
                 <SimPanel />
                 <DataSources />
                 <Playground />
-            </main>
-        </ContextProvider<LabContext>>
+            </>
+        },
+        Route::Targets => html! { <TargetsPage /> },
+        Route::ServiceDiscovery => html! { <ServiceDiscoveryPage /> },
+        Route::TsdbStatus => html! { <TsdbStatusPage /> },
+        Route::Config => html! { <ConfigPage /> },
+        Route::NotFound => html! {
+            <section class="card">
+                <h2>{"Page not found"}</h2>
+                <p><Link<Route> to={Route::Query}>{"Go to the query page"}</Link<Route>></p>
+            </section>
+        },
     }
 }

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod bridge;
 pub mod components;
+pub mod hooks;
 pub mod pages;
 pub mod worker;
 

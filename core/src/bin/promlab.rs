@@ -492,6 +492,14 @@ exit status.")]
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
+    // Rust ignores SIGPIPE, so printing into a closed pipe would panic;
+    // the default disposition ends the process quietly instead.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default before any
+    // thread starts has no memory effects.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     cli::main()
 }
 
