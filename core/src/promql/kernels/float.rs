@@ -109,8 +109,9 @@ fn special(v: f64) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn go_g_switches_to_an_exponent_as_go_does() {
         let cases = [
             (2.0, "2"),
@@ -128,7 +129,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn int64_conversion_is_amd64s() {
         assert_eq!(go_int64(-0.5), 0);
         assert_eq!(go_int64(-1.9), -1);
@@ -139,7 +140,7 @@ mod tests {
         assert_eq!(go_int64(-9_223_372_036_854_775_808.0), i64::MIN);
     }
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn duration_seconds_adds_the_fraction_as_go() {
         assert_eq!(duration_seconds(1500), 1.5);
         assert_eq!(duration_seconds(901_000), 901.0);

@@ -523,6 +523,13 @@ impl RangeFunction {
         RangeFunction::ALL.into_iter().find(|f| f.name() == name)
     }
 
+    /// Whether the result keeps the series' metric name: only
+    /// `last_over_time` does (its value is a sample of the series); every
+    /// other range function drops it.
+    pub fn keeps_metric_name(self) -> bool {
+        self == RangeFunction::LastOverTime
+    }
+
     /// Evaluates the function over one series' samples in the window.
     pub fn eval(self, samples: &[Point], args: &RangeArgs) -> Result<Option<f64>, KernelError> {
         let (start, end) = (args.range_start, args.range_end);
