@@ -701,3 +701,44 @@ fn extreme_timestamps_do_not_overflow() {
         let _ = f.eval(&samples, &args);
     }
 }
+
+/// Where each function of the parser's table has its arithmetic: a named
+/// kernel, a kernel function, or nothing to compute.
+#[wasm_bindgen_test(unsupported = test)]
+fn every_function_of_the_table_has_its_kernel() {
+    use promlab_core::promql::kernels::histogram::NativeHistogramFunction;
+    use promlab_core::promql::kernels::math::{DatePart, MathFunction};
+    // Kernel functions not named by an enum, and functions with nothing to
+    // compute (time(), vector(), timestamp() and info() read the evaluator's
+    // state).
+    let by_function = [
+        "histogram_quantile",
+        "histogram_fraction",
+        "label_replace",
+        "label_join",
+        "round",
+        "clamp",
+        "clamp_min",
+        "clamp_max",
+        "pi",
+        "sort",
+        "sort_desc",
+        "sort_by_label",
+        "sort_by_label_desc",
+        "absent",
+        "absent_over_time",
+        "scalar",
+    ];
+    let nothing_to_compute = ["time", "vector", "timestamp", "info"];
+    for def in promlab_core::promql::FUNCTIONS {
+        let name = def.name;
+        let named = RangeFunction::from_name(name).is_some()
+            || MathFunction::from_name(name).is_some()
+            || DatePart::from_name(name).is_some()
+            || NativeHistogramFunction::from_name(name).is_some();
+        assert!(
+            named || by_function.contains(&name) || nothing_to_compute.contains(&name),
+            "{name} has no kernel"
+        );
+    }
+}

@@ -19,6 +19,13 @@
 //! | [`histogram`] | classic histograms: `histogram_quantile`, `histogram_fraction` |
 //! | [`aggregate`] | aggregation operators, `quantile`, `topk`, `sort`, `sort_by_label` |
 //! | [`labels`] | `label_replace`, `label_join`, the labels of `absent` |
+//! | [`float`] | what they share: Kahan summation, `almost.Equal`, Go's conversions and spellings |
+//!
+//! [`range::RangeFunction`], [`math::MathFunction`], [`math::DatePart`] and
+//! [`histogram::NativeHistogramFunction`] name the kernels by the
+//! functions' names, for an implementation table keyed like the parser's.
+//! Warnings and infos come back as [`Annotation`]s next to the values;
+//! refused arguments as [`KernelError`]s; both display as Prometheus's text.
 //!
 //! ```
 //! use promlab_core::promql::kernels::range::{extrapolated_rate, window};
