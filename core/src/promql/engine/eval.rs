@@ -192,6 +192,16 @@ pub struct RangeInput {
 }
 
 impl RangeInput {
+    /// The samples the input holds against the limit: a subquery's
+    /// results (a selector's samples count window by window).
+    pub fn held(&self) -> usize {
+        if self.from_selector {
+            0
+        } else {
+            self.series.iter().map(|s| s.points.len()).sum()
+        }
+    }
+
     /// The end of step `i`'s window.
     pub fn window_end(&self, grid: &Grid, i: usize) -> Timestamp {
         self.at
@@ -477,9 +487,11 @@ impl<'a> Evaluator<'a> {
                 // One step: the samples of its window.
                 let mut out = Vec::with_capacity(input.series.len());
                 let end = input.window_end(&self.grid, 0);
+                let subquery_points = input.held();
                 for s in input.series {
                     let mut w = Windows::new(&s.points);
                     let points = w.window(end, input.range).to_vec();
+                    self.hold(points.len())?;
                     if !points.is_empty() {
                         out.push(Series {
                             labels: s.labels,
@@ -488,6 +500,7 @@ impl<'a> Evaluator<'a> {
                         });
                     }
                 }
+                self.release(subquery_points);
                 Ok(Data::Matrix(out))
             }
             Expr::Binary(b) => binary::eval_binary(self, b),
@@ -630,8 +643,9 @@ impl<'a> Evaluator<'a> {
                         .filter(|x| !is_stale_marker(x.v))
                         .map(|x| (x.t, x.v))
                         .collect();
+                    // Held only window by window, by the function that
+                    // reads them (as Prometheus counts them).
                     self.work(points.len())?;
-                    self.hold(points.len())?;
                     if !points.is_empty() {
                         input.series.push(Series {
                             labels: s.labels.clone(),

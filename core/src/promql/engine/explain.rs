@@ -293,3 +293,76 @@ fn describe(expr: &Expr, options: &EngineOptions) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::promql::parse;
+    use crate::tsdb::Head;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn head() -> Head {
+        let mut h = Head::new();
+        for (job, inst, per_step) in [("api", "a", 1.0), ("api", "b", 2.0), ("db", "c", 4.0)] {
+            let l = Labels::from_pairs([
+                ("__name__", "ping_request_count"),
+                ("job", job),
+                ("instance", inst),
+            ]);
+            for k in 0..=20 {
+                h.append(&l, k * 15_000, k as f64 * per_step).unwrap();
+            }
+        }
+        h
+    }
+
+    fn render(n: &ExplainNode, depth: usize, out: &mut String) {
+        let sample: Vec<String> = n
+            .sample
+            .iter()
+            .map(|(l, v)| {
+                format!(
+                    "{} {v}",
+                    if l.is_empty() {
+                        "{}".into()
+                    } else {
+                        l.to_string()
+                    }
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "{}{} — {} [{}..{}] series={} work={} sample={:?}\n",
+            "  ".repeat(depth),
+            n.expr,
+            n.description,
+            n.span.start,
+            n.span.end,
+            n.series,
+            n.elapsed_work,
+            sample
+        ));
+        for c in &n.children {
+            render(c, depth + 1, out);
+        }
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn explain_tree_of_a_dashboard_query() {
+        let q = "sum by (job) (rate(ping_request_count[5m])) / on (job) group_left count by (job) (ping_request_count > 10)";
+        let tree = explain(&head(), &parse(q).unwrap(), 300_000).unwrap();
+        let mut out = String::new();
+        render(&tree, 0, &mut out);
+        expect_test::expect![[r#"
+            sum by (job) (rate(ping_request_count[5m])) / on (job) group_left () count by (job) (ping_request_count > 10) — divides the left side by the right, matching on (job), many-to-one (group_left) [0..106] series=2 work=5 sample=["{job=\"api\"} 0.1", "{job=\"db\"} 0.26666666666666666"]
+              sum by (job) (rate(ping_request_count[5m])) — sums by (job) [0..43] series=2 work=4 sample=["{job=\"api\"} 0.2", "{job=\"db\"} 0.26666666666666666"]
+                rate(ping_request_count[5m]) — per-second rate over 5m windows [14..42] series=3 work=63 sample=["{instance=\"a\", job=\"api\"} 0.06666666666666667", "{instance=\"b\", job=\"api\"} 0.13333333333333333", "{instance=\"c\", job=\"db\"} 0.26666666666666666"]
+                  ping_request_count[5m] — selects the samples of ping_request_count in 5m windows [19..41] series=3 work=61 sample=["ping_request_count{instance=\"a\", job=\"api\"} 20", "ping_request_count{instance=\"b\", job=\"api\"} 40", "ping_request_count{instance=\"c\", job=\"db\"} 80"]
+              count by (job) (ping_request_count > 10) — counts series by (job) [66..106] series=2 work=4 sample=["{job=\"api\"} 2", "{job=\"db\"} 1"]
+                ping_request_count > 10 — keeps the samples where left > right [82..105] series=3 work=4 sample=["ping_request_count{instance=\"a\", job=\"api\"} 20", "ping_request_count{instance=\"b\", job=\"api\"} 40", "ping_request_count{instance=\"c\", job=\"db\"} 80"]
+                  ping_request_count — selects series of ping_request_count from the last 5m [82..100] series=3 work=64 sample=["ping_request_count{instance=\"a\", job=\"api\"} 20", "ping_request_count{instance=\"b\", job=\"api\"} 40", "ping_request_count{instance=\"c\", job=\"db\"} 80"]
+                  10 — the number 10 [103..105] series=1 work=1 sample=["{} 10"]
+        "#]]
+        .assert_eq(&out);
+    }
+}

@@ -310,7 +310,7 @@ fn eval_range_function(
         _ => {}
     }
     let input = ev.range_input(&call.args[m])?;
-    let held: usize = input.series.iter().map(|s| s.points.len()).sum();
+    let held = input.held();
     if name == "absent_over_time" {
         let out = absent_over_time(ev, call, &input)?;
         ev.release(held);
@@ -324,6 +324,7 @@ fn eval_range_function(
         let mut w = Windows::new(&s.points);
         let mut points = Vec::new();
         let mut touched = 0;
+        let mut widest = 0;
         for (i, t) in grid.times().enumerate() {
             let end = input.window_end(&grid, i);
             let window = w.window(end, input.range);
@@ -331,6 +332,11 @@ fn eval_range_function(
                 continue;
             }
             touched += window.len();
+            if window.len() > widest {
+                // The window is in memory while the kernel reads it.
+                ev.hold(window.len() - widest)?;
+                widest = window.len();
+            }
             for (j, a) in args.iter().enumerate() {
                 step_args[j] = a.get(i).copied().unwrap_or(f64::NAN);
             }
@@ -345,6 +351,7 @@ fn eval_range_function(
                 points.push((t, v));
             }
         }
+        ev.release(widest);
         ev.work(touched + points.len())?;
         ev.hold(points.len())?;
         if points.is_empty() {
@@ -612,7 +619,9 @@ fn eval_special(ev: &mut Evaluator, call: &Call) -> Result<Data, EvalError> {
         "info" => Err(EvalError::Unsupported("the function info()".into())),
         "absent_over_time" => {
             let input = ev.range_input(&call.args[0])?;
-            absent_over_time(ev, call, &input)
+            let out = absent_over_time(ev, call, &input);
+            ev.release(input.held());
+            out
         }
         other => Err(EvalError::Unsupported(format!("the function {other}()"))),
     }

@@ -373,3 +373,222 @@ impl Interrupt for Both<'_> {
             .or_else(|| self.1.and_then(|d| d.check(work)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labels::Labels;
+    use crate::promql::parse;
+    use crate::tsdb::{Head, STALE_NAN};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn head() -> Head {
+        let mut h = Head::new();
+        let a = Labels::from_pairs([("__name__", "m"), ("i", "a")]);
+        let b = Labels::from_pairs([("__name__", "m"), ("i", "b")]);
+        // a: every 15 s from 0 to 60 s, then stale at 75 s.
+        for k in 0..=4 {
+            h.append(&a, k * 15_000, k as f64).unwrap();
+        }
+        h.append(&a, 75_000, STALE_NAN).unwrap();
+        // b: one sample at 10 s.
+        h.append(&b, 10_000, 7.0).unwrap();
+        h
+    }
+
+    fn instant(q: &str, t: Timestamp) -> Vec<(String, f64)> {
+        let e = Engine::default();
+        match e.instant(&head(), &parse(q).unwrap(), t).unwrap().value {
+            Value::Vector(v) => v.into_iter().map(|s| (s.labels.to_string(), s.v)).collect(),
+            Value::Scalar { v, .. } => vec![("scalar".into(), v)],
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn instant_selector_takes_the_latest_sample_in_the_lookback_window() {
+        let a = r#"m{i="a"}"#.to_string();
+        let b = r#"m{i="b"}"#.to_string();
+        assert_eq!(instant("m", 0), vec![(a.clone(), 0.0)]);
+        assert_eq!(
+            instant("m", 14_999),
+            vec![(a.clone(), 0.0), (b.clone(), 7.0)]
+        );
+        assert_eq!(instant("m{i=\"a\"}", 60_000), vec![(a.clone(), 4.0)]);
+        // Stale marker at 75 s: a is gone from then on.
+        assert_eq!(instant("m", 75_000), vec![(b.clone(), 7.0)]);
+        // The window is left-open: at exactly 10 s + 5 m, b's sample is out.
+        assert_eq!(instant("m", 310_000), vec![]);
+        assert_eq!(instant("m", 309_999), vec![(b.clone(), 7.0)]);
+        assert_eq!(instant("nothing", 10_000), vec![]);
+        // Offsets (also negative) and @ move the window.
+        assert_eq!(
+            instant("m offset 30s", 90_000),
+            vec![(a.clone(), 4.0), (b.clone(), 7.0)]
+        );
+        assert_eq!(instant("m{i=\"a\"} offset -30s", 0), vec![(a.clone(), 2.0)]);
+        assert_eq!(instant("m{i=\"a\"} @ 45", 1_000_000), vec![(a, 3.0)]);
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn operators_aggregations_and_functions_over_one_step() {
+        let cases: &[(&str, Vec<(String, f64)>)] = &[
+            ("sum(m)", vec![("{}".into(), 11.0)]),
+            (
+                "count by (i) (m)",
+                vec![(r#"{i="a"}"#.into(), 1.0), (r#"{i="b"}"#.into(), 1.0)],
+            ),
+            (
+                "m * 2",
+                vec![(r#"{i="a"}"#.into(), 8.0), (r#"{i="b"}"#.into(), 14.0)],
+            ),
+            ("m > 5", vec![(r#"m{i="b"}"#.into(), 7.0)]),
+            (
+                "m > bool 5",
+                vec![(r#"{i="a"}"#.into(), 0.0), (r#"{i="b"}"#.into(), 1.0)],
+            ),
+            ("1 + 2 * 3", vec![("scalar".into(), 7.0)]),
+            (
+                "round(rate(m{i=\"a\"}[1m]) * 1500)",
+                vec![(r#"{i="a"}"#.into(), 100.0)],
+            ),
+            (
+                "last_over_time(m{i=\"a\"}[1m])",
+                vec![(r#"m{i="a"}"#.into(), 4.0)],
+            ),
+            (
+                "max_over_time(m{i=\"a\"}[1m:15s])",
+                vec![(r#"{i="a"}"#.into(), 4.0)],
+            ),
+            (
+                "absent(nope{job=\"x\"})",
+                vec![(r#"{job="x"}"#.into(), 1.0)],
+            ),
+            (
+                "sort_desc(m)",
+                vec![(r#"m{i="b"}"#.into(), 7.0), (r#"m{i="a"}"#.into(), 4.0)],
+            ),
+        ];
+        for (q, want) in cases {
+            assert_eq!(&instant(q, 60_000), want, "{q}");
+        }
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn range_evaluation_has_a_point_at_every_step_with_a_value() {
+        let e = Engine::default();
+        let v = e
+            .range(&head(), &parse("m{i=\"a\"}").unwrap(), 0, 90_000, 30_000)
+            .unwrap()
+            .value;
+        let Value::Matrix(m) = v else { panic!() };
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].points, vec![(0, 0.0), (30_000, 2.0), (60_000, 4.0)]);
+        // A scalar becomes one series without labels.
+        let Value::Matrix(m) = e
+            .range(&head(), &parse("time()").unwrap(), 0, 60_000, 30_000)
+            .unwrap()
+            .value
+        else {
+            panic!()
+        };
+        assert_eq!(m[0].points, vec![(0, 0.0), (30_000, 30.0), (60_000, 60.0)]);
+        // A range vector cannot be a range query's result.
+        assert_eq!(
+            e.range(&head(), &parse("m[1m]").unwrap(), 0, 60_000, 30_000),
+            Err(EvalError::InvalidRangeQueryType("matrix"))
+        );
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn max_samples_limits_a_query() {
+        let e = Engine::new(EngineOptions {
+            max_samples: 3,
+            ..EngineOptions::default()
+        });
+        let err = e
+            .range(&head(), &parse("m").unwrap(), 0, 300_000, 1000)
+            .unwrap_err();
+        assert_eq!(err, EvalError::TooManySamples);
+        assert_eq!(
+            err.to_string(),
+            "query processing would load too many samples into memory in query execution"
+        );
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn interrupts_stop_a_query() {
+        let e = Engine::default();
+        let q = parse("sum(m) + count(m)").unwrap();
+        let err = e
+            .range_with(&head(), &q, 0, 3_000_000, 100, &WorkLimit(10_000))
+            .unwrap_err();
+        assert_eq!(err, EvalError::Stopped(StopReason::Timeout));
+        assert_eq!(err.to_string(), "query timed out in expression evaluation");
+        let flag = CancelFlag::default();
+        flag.cancel();
+        let err = e
+            .range_with(&head(), &q, 0, 3_000_000, 100, &flag)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "query was canceled in expression evaluation"
+        );
+        // A clock past the deadline at the first check.
+        let ticks = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let clock: ClockFn = {
+            let ticks = ticks.clone();
+            Arc::new(move || ticks.fetch_add(60_000, Ordering::Relaxed) as f64)
+        };
+        let timed = Engine::new(EngineOptions {
+            timeout: Some(1000),
+            ..EngineOptions::default()
+        })
+        .with_clock(clock);
+        assert_eq!(
+            timed.range(&head(), &q, 0, 3_000_000, 100).unwrap_err(),
+            EvalError::Stopped(StopReason::Timeout)
+        );
+        // Without interruption the same query answers.
+        assert!(e.range(&head(), &q, 0, 3_000_000, 100).is_ok());
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn annotations_come_with_the_value() {
+        let q = "rate(m[1m]) + histogram_quantile(2, m)";
+        let eval = Engine::default()
+            .instant(&head(), &parse(q).unwrap(), 60_000)
+            .unwrap();
+        expect_test::expect![[r#"
+            [
+                "PromQL warning: bucket label \"le\" is missing or has a malformed value of \"\" for metric name \"m\" (1:37)",
+                "PromQL warning: quantile value should be between 0 and 1, got 2 (1:34)",
+            ]
+        "#]]
+        .assert_debug_eq(&eval.warnings(q));
+        expect_test::expect![[r#"
+            [
+                "PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"m\" (1:6)",
+            ]
+        "#]]
+        .assert_debug_eq(&eval.infos(q));
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn matching_errors_are_prometheus_s() {
+        let e = Engine::default();
+        let run = |q: &str| {
+            e.instant(&head(), &parse(q).unwrap(), 14_000)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            run("m + on() m"),
+            "found duplicate series for the match group {} on the right hand-side of the operation: [{__name__=\"m\", i=\"b\"}, {__name__=\"m\", i=\"a\"}];many-to-many matching not allowed: matching labels must be unique on one side"
+        );
+        assert_eq!(
+            run("label_replace(m, \"i\", \"x\", \"i\", \".*\")"),
+            "vector cannot contain metrics with the same labelset"
+        );
+    }
+}
