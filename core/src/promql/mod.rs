@@ -20,7 +20,10 @@ pub mod promqltest;
 pub mod value;
 
 pub use ast::{Expr, ValueType, VectorSelector};
-pub use engine::{Engine, EngineOptions, EvalError};
+pub use engine::{
+    explain, Annotation, AnnotationKind, Annotations, Engine, EngineOptions, EvalError, Evaluation,
+    ExplainNode,
+};
 pub use format::format_pretty;
 pub use functions::{function_by_name, FunctionDef, FUNCTIONS};
 pub use parser::{parse, parse_with, ParseError, ParseErrorKind, ParseOptions};
