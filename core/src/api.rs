@@ -86,6 +86,9 @@ pub enum ApiRequest {
         #[serde(default)]
         limit: Option<usize>,
     },
+    /// `GET /api/v1/format_query`: the query formatted as `promtool promql
+    /// format` prints it, or the parser's error with its position.
+    FormatQuery { query: String },
 }
 
 /// Seconds with millisecond precision, as the API writes times in URLs.
@@ -230,6 +233,10 @@ impl ApiRequest {
                 }
                 "/api/v1/metadata".to_string()
             }
+            ApiRequest::FormatQuery { query } => {
+                q.append_pair("query", query);
+                "/api/v1/format_query".to_string()
+            }
         };
         let query = q.finish();
         if query.is_empty() {
@@ -298,6 +305,9 @@ impl ApiRequest {
             "/api/v1/alerts" => ApiRequest::Alerts,
             "/api/v1/status/tsdb" => ApiRequest::TsdbStatus,
             "/api/v1/status/config" => ApiRequest::StatusConfig,
+            "/api/v1/format_query" => ApiRequest::FormatQuery {
+                query: get("query").unwrap_or("").to_string(),
+            },
             "/api/v1/metadata" => ApiRequest::Metadata {
                 metric: get("metric").filter(|m| !m.is_empty()).map(str::to_string),
                 limit: get("limit")
@@ -365,6 +375,9 @@ impl ApiRequest {
             ApiRequest::StatusConfig => ApiData::Config(serde_json::from_value(data).map_err(bad)?),
             ApiRequest::Metadata { .. } => {
                 ApiData::Metadata(serde_json::from_value(data).map_err(bad)?)
+            }
+            ApiRequest::FormatQuery { .. } => {
+                ApiData::Text(serde_json::from_value(data).map_err(bad)?)
             }
         };
         Ok(ApiResponse::Success {
@@ -489,6 +502,8 @@ pub enum ApiData {
     /// `/metadata`: per metric name, its metadata (one entry per distinct
     /// TYPE/HELP/UNIT seen).
     Metadata(std::collections::BTreeMap<String, Vec<MetricMetadata>>),
+    /// `/format_query`: the formatted query.
+    Text(String),
 }
 
 /// `/status/config` data.
@@ -763,6 +778,13 @@ pub enum LabRequest {
     TakeScrapeRequests,
     /// The result of fetching one of them.
     CompleteScrape(ScrapeResponse),
+    /// The query's tree of sub-expressions, each evaluated on its own at
+    /// `time` (default: now), for the Explain view.
+    Explain {
+        query: String,
+        #[serde(default)]
+        time: Option<Timestamp>,
+    },
 }
 
 /// A scrape of an HTTP target that fell due: the driver fetches `url` with
@@ -796,9 +818,19 @@ pub struct ScrapeResponse {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LabResponse {
     Status(LabStatus),
-    Page { body: String },
-    ScrapeRequests { requests: Vec<ScrapeRequest> },
-    Error { message: String },
+    Page {
+        body: String,
+    },
+    ScrapeRequests {
+        requests: Vec<ScrapeRequest>,
+    },
+    Explain {
+        tree: crate::promql::ExplainNode,
+    },
+    /// A refused request; `span` points into the query it was about.
+    Error {
+        message: String,
+    },
 }
 
 /// The lab's state, for the clock and the status bar.

@@ -439,6 +439,22 @@ impl Lab {
                 }
             }
             LabRequest::CompleteScrape(response) => self.complete_scrape(response.clone()),
+            LabRequest::Explain { query, time } => {
+                let t = time.unwrap_or(self.clock.now());
+                let explained = parse_query(query).and_then(|expr| {
+                    promql::engine::explain::explain_with(
+                        &self.head,
+                        &self.engine.options,
+                        &expr,
+                        t,
+                    )
+                    .map_err(execution_error)
+                });
+                return match explained {
+                    Ok(tree) => LabResponse::Explain { tree },
+                    Err(e) => LabResponse::Error { message: e.error },
+                };
+            }
             LabRequest::TargetPage { scrape_url } => {
                 let Some(target) = self
                     .scrape
@@ -692,6 +708,10 @@ impl Lab {
                     );
                 }
                 Ok(ApiData::Metadata(out))
+            }
+            ApiRequest::FormatQuery { query } => {
+                let expr = parse_query(query)?;
+                Ok(ApiData::Text(promql::format_pretty(&expr)))
             }
         }
     }

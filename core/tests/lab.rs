@@ -504,3 +504,60 @@ fn queries_answer_with_prometheus_s_warnings_and_infos() {
     assert!(!clean.to_json().contains("warnings"), "{}", clean.to_json());
     assert!(!clean.to_json().contains("infos"), "{}", clean.to_json());
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn format_query_answers_as_prometheus_does() {
+    let mut lab = lab();
+    let req = ApiRequest::FormatQuery {
+        query: "sum by(job)(rate(up[5m]))>0".into(),
+    };
+    assert_eq!(ApiRequest::from_url(&req.to_url()), Ok(req.clone()));
+    let resp = lab.api(&req);
+    assert_eq!(
+        resp.to_json(),
+        r#"{"status":"success","data":"sum by (job) (rate(up[5m])) > 0"}"#
+    );
+    // The JSON decodes back to the same answer, as from a server.
+    assert_eq!(req.decode_response(&resp.to_json()), Ok(resp));
+    match lab.api(&ApiRequest::FormatQuery {
+        query: "sum(up".into(),
+    }) {
+        ApiResponse::Error(e) => {
+            assert_eq!(e.error_type, ErrorType::BadData);
+            assert!(e.error.contains("1:7: parse error"), "{}", e.error);
+            assert_eq!(e.span.map(|s| s.start), Some(6));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn explain_gives_each_sub_expression_with_its_series() {
+    let mut lab = lab();
+    let resp = lab.handle(&Request::Lab(LabRequest::Explain {
+        query: "sum by (job) (up) > 0".into(),
+        time: None,
+    }));
+    let Response::Lab(LabResponse::Explain { tree }) = resp else {
+        panic!("{resp:?}");
+    };
+    assert_eq!(tree.expr, "sum by (job) (up) > 0");
+    assert_eq!(tree.children.len(), 2);
+    let sum = &tree.children[0];
+    assert_eq!(sum.expr, "sum by (job) (up)");
+    let up = &sum.children[0];
+    assert!(up.series > sum.series, "{} > {}", up.series, sum.series);
+    assert_eq!(tree.series, sum.series);
+    // It survives the worker's serialization.
+    let json = serde_json::to_string(&LabResponse::Explain { tree: tree.clone() }).unwrap();
+    let back: LabResponse = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, LabResponse::Explain { tree });
+    let resp = lab.handle(&Request::Lab(LabRequest::Explain {
+        query: "sum(".into(),
+        time: None,
+    }));
+    assert!(
+        matches!(&resp, Response::Lab(LabResponse::Error { message }) if message.contains("parse error")),
+        "{resp:?}"
+    );
+}

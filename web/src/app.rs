@@ -79,7 +79,9 @@ pub fn app(props: &AppProps) -> Html {
                 status.set(Some(s));
             }
             LabResponse::Error { message } => error.set(Some(message)),
-            LabResponse::Page { .. } | LabResponse::ScrapeRequests { .. } => {}
+            LabResponse::Page { .. }
+            | LabResponse::ScrapeRequests { .. }
+            | LabResponse::Explain { .. } => {}
         })
     };
 

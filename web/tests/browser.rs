@@ -12,7 +12,7 @@ use promlab_web::components::result_table::{ResultTable, ResultTableProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
-    CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlElement, HtmlInputElement,
+    CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlElement, HtmlTextAreaElement,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -125,7 +125,7 @@ async fn the_app_counts_pings_and_answers_a_query() {
     step.click();
     settle().await;
 
-    let input: HtmlInputElement = wait_for(&root, "#query-input").await.dyn_into().unwrap();
+    let input: HtmlTextAreaElement = wait_for(&root, "#query-input").await.dyn_into().unwrap();
     input.set_value("ping_request_count");
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
@@ -147,6 +147,12 @@ async fn the_app_counts_pings_and_answers_a_query() {
         .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
         .unwrap();
     settle().await;
+    // The editor colours the query and checks it as it is typed, before
+    // it runs.
+    let metric = wait_for(&root, ".editor-highlight .tok-metric").await;
+    assert_eq!(metric.text_content().unwrap(), "ping_request_count");
+    let err = wait_for(&root, ".query-error").await;
+    assert!(err.text_content().unwrap().contains("parse error"));
     execute.click();
     let err = wait_for(&root, ".query-error").await;
     let text = err.text_content().unwrap();

@@ -133,7 +133,7 @@ function assert(cond, message) {
 
 async function runQuery(page, query) {
   await page.fill("#query-input", query);
-  await page.press("#query-input", "Enter");
+  await page.press("#query-input", "Control+Enter");
 }
 
 /** Counts canvas pixels close to the first series colour. */
@@ -181,6 +181,44 @@ await test("bad-query-shows-error-and-page-keeps-working", async (page) => {
   await page.waitForSelector(".result-table td.value");
   assert(!(await page.isVisible(".query-error")), "the error is cleared");
   assert((await page.textContent(".result-table td.value")) === "1", "up is 1");
+});
+
+await test("editor-highlights-completes-and-matches-brackets", async (page) => {
+  const input = "#query-input";
+  await page.click(input);
+  await page.keyboard.type("ping_req");
+  await page.waitForSelector(".completion.selected");
+  assert((await page.textContent(".completion.selected .name")) === "ping_request_count",
+    "the metric is suggested first");
+  await page.keyboard.press("Tab");
+  assert((await page.inputValue(input)) === "ping_request_count", "Tab takes the suggestion");
+  await page.keyboard.type("{");
+  await page.waitForSelector(".completion .name >> text=job");
+  await page.keyboard.type("jo");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("=");
+  await page.waitForSelector(".completion .name >> text=prom-example");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("}");
+  assert((await page.inputValue(input)) === 'ping_request_count{job="prom-example"}',
+    `completed query: ${await page.inputValue(input)}`);
+  // The brace just typed and its partner are marked; the parts are coloured.
+  await page.waitForFunction(() => document.querySelectorAll(".editor-highlight .bracket-match").length === 2);
+  assert((await page.textContent(".editor-highlight .tok-label")) === "job", "label coloured");
+  // Functions come with their signature and documentation.
+  await page.fill(input, "");
+  await page.keyboard.type("sum(ra");
+  await page.waitForSelector(".completion-doc");
+  await page.keyboard.press("ArrowDown");
+  await page.waitForFunction(() => document.querySelector(".completion-doc code")?.textContent.startsWith("rate("));
+  await page.keyboard.press("Escape");
+  // A parse error shows as it is typed, before the query runs.
+  await page.keyboard.type("te(x[5m]");
+  await page.waitForSelector(".query-error");
+  assert((await page.textContent(".query-error")).includes("unclosed left parenthesis"),
+    await page.textContent(".query-error"));
+  await page.keyboard.type("))");
+  await page.waitForSelector(".query-error", { state: "detached" });
 });
 
 await test("clock-runs-pauses-and-changes-speed", async (page) => {

@@ -7,6 +7,8 @@
 //!   native tests, the core under wasm32 in node, the web crate in headless
 //!   Chromium, and end-to-end browser tests of a release build; it ends with
 //!   `N passed, M failed`.
+//! - `cargo xtask e2e` runs only the end-to-end browser tests (a release
+//!   build of the site first), for work on the UI.
 //! - `cargo xtask dist` writes the static site to `dist/`.
 //!
 //! Arguments are parsed by hand: three subcommands with two flags do not
@@ -66,6 +68,7 @@ commands:
   serve [--dev] [--port N]   build the lab and serve it on http://127.0.0.1:8080/
                              (--dev: unoptimised build, faster to rebuild)
   test                       run every test suite; ends with `N passed, M failed`
+  e2e                        only the end-to-end browser tests, on a release build
   dist                       write the static site to dist/
   setup                      only install the tools (wasm32 target, trunk,
                              wasm-bindgen-cli, npm packages)
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("test") => return test(),
+        Some("e2e") => return e2e_only(),
         Some("dist") => dist(),
         Some("setup") => build_tools(),
         Some("reference") => reference::ensure_reference().map(|bin| {
@@ -229,6 +233,19 @@ fn test() -> ExitCode {
         .env("CHROMEDRIVER", tools::CHROMEDRIVER),
     );
 
+    total += e2e(&root);
+
+    println!("\n{} passed, {} failed", total.passed, total.failed);
+    if total.failed == 0 && total.passed > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Builds the release site and runs the end-to-end browser tests on it.
+fn e2e(root: &Path) -> Counts {
+    let mut total = Counts::default();
     let e2e_dist = root.join("target").join("e2e-dist");
     let artifacts = root.join("target").join("e2e-artifacts");
     step("building the release site for the end-to-end tests");
@@ -248,6 +265,15 @@ fn test() -> ExitCode {
         Err(e) => total += setup_failure("the release build", &e),
     }
 
+    total
+}
+
+fn e2e_only() -> ExitCode {
+    let setup = build_tools().and_then(|()| tools::ensure_chromium());
+    let total = match setup {
+        Ok(()) => e2e(&project_root()),
+        Err(e) => setup_failure("installing the test tools", &e),
+    };
     println!("\n{} passed, {} failed", total.passed, total.failed);
     if total.failed == 0 && total.passed > 0 {
         ExitCode::SUCCESS

@@ -4,6 +4,6 @@
 pub mod clock;
 pub mod data_sources;
 pub mod graph;
-pub mod query_box;
+pub mod query_editor;
 pub mod result_table;
 pub mod sim_panel;

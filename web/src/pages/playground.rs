@@ -5,7 +5,7 @@
 
 use crate::app::LabContext;
 use crate::components::graph::Graph;
-use crate::components::query_box::{QueryBox, QueryError};
+use crate::components::query_editor::{QueryEditor, QueryError};
 use crate::components::result_table::ResultTable;
 use promlab_core::api::{ApiData, ApiRequest, ApiResponse, QueryResult, Request, Response};
 use promlab_core::chart::{ChartSeries, TimeSeriesChart};
@@ -210,7 +210,7 @@ pub fn playground() -> Html {
     html! {
         <section class="card playground">
             <h2>{"Query"}</h2>
-            <QueryBox value={(*input).clone()} {on_change} on_execute={execute} {error} />
+            <QueryEditor value={(*input).clone()} {on_change} on_execute={execute} {error} />
             if executed.is_some() {
                 if let Some(chart) = &results.chart {
                     <div class="panel">

@@ -23,7 +23,7 @@ use crate::tsdb::Querier;
 pub const SAMPLE_SIZE: usize = 5;
 
 /// One node of an explained query.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExplainNode {
     /// One line saying what the node does.
     pub description: String,
