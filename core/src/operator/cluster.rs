@@ -443,7 +443,14 @@ impl ClusterObjects {
                 .filter_map(|ip| ip.strip_prefix(&prefix))
                 .filter_map(|last| last.parse().ok())
                 .collect();
-            let last = (2..255).find(|n| !used.contains(n)).unwrap_or(254);
+            // The next address after the node's highest, as the network
+            // plugin hands them out; the first free one once they run out.
+            let next = used.iter().next_back().map_or(2, |n| n + 1);
+            let last = if next < 255 {
+                next
+            } else {
+                (2..255).find(|n| !used.contains(n)).unwrap_or(254)
+            };
             format!("{prefix}{last}")
         };
         pod.status = PodStatus {

@@ -189,11 +189,34 @@ pub struct Loaded {
     pub span: Span,
 }
 
-/// Everything read from a file: the objects without errors, and the
-/// issues of all documents.
+/// A document that was not applied because it has errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub document: usize,
+    /// What the document says it is, as far as it could be read.
+    pub kind: Option<Kind>,
+    pub name: Option<String>,
+    pub errors: usize,
+}
+
+impl fmt::Display for Refused {
+    /// `alertmanagerconfig.monitoring.coreos.com/config-example`, or the
+    /// document's number when it has no readable kind and name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.kind, &self.name) {
+            (Some(k), Some(n)) => write!(f, "{}/{n}", k.resource()),
+            (Some(k), None) => write!(f, "{} in document {}", k.resource(), self.document + 1),
+            _ => write!(f, "document {}", self.document + 1),
+        }
+    }
+}
+
+/// Everything read from a file: the objects without errors, the documents
+/// refused, and the issues of all documents.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LoadOutcome {
     pub objects: Vec<Loaded>,
+    pub refused: Vec<Refused>,
     pub issues: Vec<Issue>,
 }
 
@@ -216,6 +239,12 @@ pub fn load(src: &str, options: &LoadOptions) -> LoadOutcome {
             Ok(Some(root)) => root,
             Ok(None) => continue,
             Err(e) => {
+                out.refused.push(Refused {
+                    document: doc.index,
+                    kind: None,
+                    name: None,
+                    errors: 1,
+                });
                 out.issues.push(Issue {
                     kind: IssueKind::Yaml(e.kind),
                     severity: Severity::Error,
@@ -231,6 +260,21 @@ pub fn load(src: &str, options: &LoadOptions) -> LoadOutcome {
         let mut cx = Cx::new(src, doc.index, options, doc.span);
         let object = decode_object(&root, &mut cx);
         let failed = cx.errors > 0;
+        if failed {
+            out.refused.push(Refused {
+                document: doc.index,
+                kind: root
+                    .get("kind")
+                    .and_then(Node::as_str)
+                    .and_then(Kind::from_name),
+                name: root
+                    .get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .and_then(Node::as_str)
+                    .map(str::to_string),
+                errors: cx.errors,
+            });
+        }
         out.issues.append(&mut cx.issues);
         let Some(object) = object.filter(|_| !failed) else {
             continue;

@@ -50,7 +50,7 @@ pub mod yaml;
 
 use crate::diagnostic::Severity;
 use cluster::{Applied, ClusterObjects};
-use load::{load, Issue, LoadOptions};
+use load::{load, Issue, LoadOptions, Refused};
 use objects::Kind;
 use render::{
     render_alertmanager, render_prometheus, AlertmanagerOutput, PrometheusOutput, RenderOptions,
@@ -87,6 +87,8 @@ pub struct FileIssue {
 pub struct Report {
     pub files: Vec<ManifestFile>,
     pub issues: Vec<FileIssue>,
+    /// Documents not applied because of errors, with their file's index.
+    pub refused: Vec<(usize, Refused)>,
     pub applied: Vec<Applied>,
     pub prometheus: Vec<PrometheusOutput>,
     pub alertmanager: Vec<AlertmanagerOutput>,
@@ -103,6 +105,7 @@ pub struct Report {
 /// manifests have none.
 pub fn run(files: Vec<ManifestFile>, options: &LoadOptions, render: &RenderOptions) -> Report {
     let mut issues = Vec::new();
+    let mut refused = Vec::new();
     let mut objects = Vec::new();
     for (i, f) in files.iter().enumerate() {
         let out = load(&f.text, options);
@@ -111,6 +114,7 @@ pub fn run(files: Vec<ManifestFile>, options: &LoadOptions, render: &RenderOptio
                 .into_iter()
                 .map(|issue| FileIssue { file: i, issue }),
         );
+        refused.extend(out.refused.into_iter().map(|r| (i, r)));
         objects.extend(out.objects.into_iter().map(|l| l.object));
     }
     let mut cluster = ClusterObjects::simulated();
@@ -150,6 +154,7 @@ pub fn run(files: Vec<ManifestFile>, options: &LoadOptions, render: &RenderOptio
     Report {
         files,
         issues,
+        refused,
         applied,
         prometheus,
         alertmanager,
@@ -200,8 +205,16 @@ impl Report {
             out.push('\n');
         }
         out.push_str("# kubectl apply\n");
-        if self.applied.is_empty() {
+        if self.applied.is_empty() && self.refused.is_empty() {
             out.push_str("(nothing to apply)\n");
+        }
+        for (file, r) in &self.refused {
+            let name = self.files.get(*file).map_or("", |f| f.name.as_str());
+            let _ = writeln!(
+                out,
+                "error: {r} in {name} not applied: {}",
+                counted(r.errors, "error", 0, "warning")
+            );
         }
         for a in &self.applied {
             let _ = writeln!(out, "{a}");
