@@ -414,14 +414,24 @@ impl<'a> Cx<'a> {
 
     fn type_error(&mut self, node: &Node, expected: &'static str) {
         let found = node.value.type_name();
-        let shown = scalar_text(node);
+        // Numbers and booleans are shown as written: YAML reads `1.10` as
+        // 1.1, which is the surprise worth showing.
+        let written = self.written(node).trim();
+        let shown = match &node.value {
+            Value::Str(s) => Some(format!("{s:?}")),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) if !written.is_empty() => {
+                Some(written.to_string())
+            }
+            _ => scalar_text(node),
+        };
         let message = match &shown {
             Some(text) => format!("expected {expected}, got {found} {text}"),
             None => format!("expected {expected}, got {found}"),
         };
         let span = node.span;
+        let scalar = !matches!(node.value, Value::Str(_) | Value::Seq(_) | Value::Map(_));
         let issue = self.error(IssueKind::InvalidType { expected, found }, span, message);
-        if expected == "string" {
+        if expected == "string" && scalar {
             if let Some(text) = shown {
                 issue.hint = Some(format!(
                     "YAML reads {text} as a {found}; quote it to make a string: \"{text}\""
@@ -647,7 +657,7 @@ pub fn suggest<'k>(typo: &str, known: &[&'k str]) -> Option<&'k str> {
     if let Some(k) = known.iter().find(|k| squash(k) == t) {
         return Some(k);
     }
-    let limit = (typo.chars().count() / 3).max(1);
+    let limit = (typo.chars().count() / 4).max(1);
     known
         .iter()
         .map(|k| (strsim::osa_distance(&t, &squash(k)), *k))
@@ -1726,6 +1736,7 @@ const RELABEL_ACTIONS: &[&str] = &[
 ];
 
 fn decode_relabel(node: &Node, cx: &mut Cx) -> Option<RelabelRule> {
+    let errors = cx.errors;
     let mut o = Obj::open(node, cx)?;
     let source_labels = o.get::<Vec<String>>(cx, "sourceLabels").unwrap_or_default();
     let separator = o.get::<String>(cx, "separator");
@@ -1764,7 +1775,11 @@ fn decode_relabel(node: &Node, cx: &mut Cx) -> Option<RelabelRule> {
         replacement,
         action,
     };
-    // The operator checks each rule as Prometheus would load it.
+    // The operator checks each rule as Prometheus would load it; a rule
+    // with a field already refused is not checked again.
+    if cx.errors > errors {
+        return None;
+    }
     if let Ok(cfg) = rule.to_relabel_config() {
         if let Err(kind) = cfg.validate() {
             cx.error(

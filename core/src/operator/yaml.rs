@@ -121,6 +121,11 @@ pub enum YamlErrorKind {
     DuplicateKey,
     /// Something other than a comment after a `---` separator.
     BadSeparator,
+    /// Nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// More nodes, aliases or text than the reader's budget allows (an
+    /// alias bomb, say).
+    TooLarge,
 }
 
 impl fmt::Display for YamlError {
@@ -187,6 +192,9 @@ fn push_document(
     });
 }
 
+/// The deepest nesting of mappings and sequences read.
+pub const MAX_DEPTH: usize = 24;
+
 /// Reads one document whose text starts at byte `base` of the file.
 fn parse_one(text: &str, base: usize) -> Result<Option<Node>, YamlError> {
     if text
@@ -198,6 +206,14 @@ fn parse_one(text: &str, base: usize) -> Result<Option<Node>, YamlError> {
     let options = serde_saphyr::options! {
         non_finite_float_policy: serde_saphyr::options::NonFiniteFloatPolicy::PassThrough,
         with_snippet: false,
+        // Reading a node recurses; a manifest nests far less than this
+        // (a PrometheusRule's labels sit at depth 7), and a deeper text
+        // is refused before it can exhaust the stack, which is small in
+        // WebAssembly.
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            flow_nesting_limit: MAX_DEPTH,
+        },
     };
     let raw: Option<Spanned<Raw>> = serde_saphyr::from_str_with_options(text, options)
         .map_err(|e| yaml_error(text, base, &e))?;
@@ -212,7 +228,24 @@ fn yaml_error(text: &str, base: usize, e: &serde_saphyr::Error) -> YamlError {
     let span = e
         .location()
         .map_or(Span::at(base), |l| span_of(text, base, &l));
-    let (kind, message) = if message.starts_with("duplicate mapping key") {
+    // The breach's type is not exported; its name tells which limit it is.
+    let breach = match e.without_snippet() {
+        serde_saphyr::Error::Budget { breach, .. } => Some(format!("{breach:?}")),
+        _ => None,
+    };
+    let too_deep = breach.as_deref().is_some_and(|b| b.starts_with("Depth"))
+        || message.contains("recursion limit exceeded");
+    let (kind, message) = if too_deep {
+        (
+            YamlErrorKind::TooDeep,
+            format!("mappings and sequences nested more than {MAX_DEPTH} levels deep"),
+        )
+    } else if let Some(breach) = breach {
+        (
+            YamlErrorKind::TooLarge,
+            format!("the document is too large to read ({breach})"),
+        )
+    } else if message.starts_with("duplicate mapping key") {
         let key = message
             .trim_start_matches("duplicate mapping key: ")
             .split(',')
@@ -421,5 +454,29 @@ mod tests {
                 (YamlErrorKind::Syntax, "8:4".to_string()),
             ]
         );
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn nesting_beyond_the_limit_is_refused_not_overflowed() {
+        let block =
+            |n: usize| -> String { (0..n).map(|i| format!("{}k:\n", " ".repeat(i))).collect() };
+        let flow = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        for (text, ok) in [
+            (block(MAX_DEPTH), true),
+            (block(MAX_DEPTH + 1), false),
+            (block(300), false),
+            (flow(MAX_DEPTH), true),
+            (flow(MAX_DEPTH + 1), false),
+            (flow(5000), false),
+        ] {
+            let docs = parse_documents(&text);
+            match &docs[0].root {
+                Ok(_) => assert!(ok, "{text:.40}"),
+                Err(e) => {
+                    assert!(!ok, "{text:.40}: {e}");
+                    assert_eq!(e.kind, YamlErrorKind::TooDeep);
+                }
+            }
+        }
     }
 }
