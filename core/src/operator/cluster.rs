@@ -49,6 +49,9 @@ pub struct ClusterObjects {
     objects: BTreeMap<ObjectKey, Object>,
     /// Objects that came with the simulated cluster, not from manifests.
     builtin: BTreeSet<ObjectKey>,
+    /// Objects applied from manifests (a built-in one applied again is
+    /// both).
+    applied: BTreeSet<ObjectKey>,
     nodes: Vec<NodeInfo>,
 }
 
@@ -131,6 +134,7 @@ impl ClusterObjects {
         ClusterObjects {
             objects: BTreeMap::new(),
             builtin: BTreeSet::new(),
+            applied: BTreeSet::new(),
             nodes: Vec::new(),
         }
     }
@@ -263,6 +267,11 @@ impl ClusterObjects {
         self.builtin.contains(key)
     }
 
+    /// Whether the object was applied from a manifest.
+    pub fn is_applied(&self, key: &ObjectKey) -> bool {
+        self.applied.contains(key)
+    }
+
     /// Every object, ordered by kind, namespace and name.
     pub fn iter(&self) -> impl Iterator<Item = &Object> {
         self.objects.values()
@@ -391,6 +400,7 @@ impl ClusterObjects {
             _ => None,
         };
         self.objects.insert(key.clone(), object);
+        self.applied.insert(key.clone());
         if let Some(d) = deployment {
             self.reconcile_deployment(&d);
         }

@@ -49,11 +49,12 @@ pub mod select;
 pub mod yaml;
 
 use crate::diagnostic::Severity;
-use cluster::{Applied, ClusterObjects};
+use cluster::{Applied, ClusterObjects, DEFAULT_RESOURCES};
 use load::{load, Issue, LoadOptions, Refused};
-use objects::Kind;
+use objects::{Alertmanager, Kind, Object, Prometheus};
 use render::{
     render_alertmanager, render_prometheus, AlertmanagerOutput, PrometheusOutput, RenderOptions,
+    RuleFile,
 };
 use select::Decision;
 use std::fmt::Write;
@@ -82,6 +83,184 @@ pub struct FileIssue {
     pub issue: Issue,
 }
 
+/// What applying manifests to a cluster did.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ApplyReport {
+    pub issues: Vec<FileIssue>,
+    /// Documents not applied because of errors, with their file's index.
+    pub refused: Vec<(usize, Refused)>,
+    pub applied: Vec<Applied>,
+}
+
+/// Reads the files as a strict (or, per `options`, lenient) API server
+/// does and applies every document without errors to `cluster`, as
+/// `kubectl apply -f DIR` does.
+pub fn apply(
+    cluster: &mut ClusterObjects,
+    files: &[ManifestFile],
+    options: &LoadOptions,
+) -> ApplyReport {
+    let mut report = ApplyReport::default();
+    let mut objects = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let out = load(&f.text, options);
+        report.issues.extend(
+            out.issues
+                .into_iter()
+                .map(|issue| FileIssue { file: i, issue }),
+        );
+        report
+            .refused
+            .extend(out.refused.into_iter().map(|r| (i, r)));
+        objects.extend(out.objects.into_iter().map(|l| l.object));
+    }
+    report.applied = cluster.apply(objects);
+    report
+}
+
+/// The Prometheus and Alertmanager resources the operator renders in a
+/// cluster: see [`defaults_for`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resources {
+    pub prometheuses: Vec<Prometheus>,
+    pub alertmanagers: Vec<Alertmanager>,
+    /// The Prometheus resources are the lab's defaults (none was applied).
+    pub default_prometheus: bool,
+    /// The Alertmanager resources are the lab's defaults (none was applied).
+    pub default_alertmanager: bool,
+}
+
+/// The lab's defaults for a cluster: the Prometheus and Alertmanager
+/// resources applied from manifests if there are any; when there are none
+/// (a directory holding only a ServiceMonitor, a PrometheusRule, …, as the
+/// training material's example does), the simulated cluster's
+/// kube-prometheus-stack resources ([`cluster::DEFAULT_RESOURCES`]). Their
+/// selectors pick the training material's labels in every namespace:
+/// ServiceMonitors and PodMonitors labelled `release: qks-monitoring`,
+/// PrometheusRules labelled `prometheus: example` and `role: alert-rules`,
+/// AlertmanagerConfigs labelled `alertmanagerConfig: example`. A cluster
+/// built without them ([`ClusterObjects::empty`]) gets them all the same.
+///
+/// ```
+/// use promlab_core::operator::{defaults_for, cluster::ClusterObjects};
+/// let d = defaults_for(&ClusterObjects::simulated());
+/// assert!(d.default_prometheus && d.default_alertmanager);
+/// let sel = d.prometheuses[0].service_monitor_selector.as_ref().unwrap();
+/// assert_eq!(sel.match_labels["release"], "qks-monitoring");
+/// ```
+pub fn defaults_for(cluster: &ClusterObjects) -> Resources {
+    let user_prometheuses: Vec<Prometheus> = cluster
+        .of_kind(Kind::Prometheus)
+        .filter(|o| cluster.is_applied(&o.key()))
+        .filter_map(|o| match o {
+            Object::Prometheus(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    let user_alertmanagers: Vec<Alertmanager> = cluster
+        .of_kind(Kind::Alertmanager)
+        .filter(|o| cluster.is_applied(&o.key()))
+        .filter_map(|o| match o {
+            Object::Alertmanager(a) => Some(a.clone()),
+            _ => None,
+        })
+        .collect();
+    // The defaults as shipped: one of the same name applied from a
+    // manifest is the user's, and counts above.
+    let shipped = load(DEFAULT_RESOURCES, &LoadOptions::default()).objects;
+    let default_prometheuses = shipped
+        .iter()
+        .filter_map(|l| match &l.object {
+            Object::Prometheus(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    let default_alertmanagers = shipped
+        .iter()
+        .filter_map(|l| match &l.object {
+            Object::Alertmanager(a) => Some(a.clone()),
+            _ => None,
+        })
+        .collect();
+    let default_prometheus = user_prometheuses.is_empty();
+    let default_alertmanager = user_alertmanagers.is_empty();
+    Resources {
+        prometheuses: if default_prometheus {
+            default_prometheuses
+        } else {
+            user_prometheuses
+        },
+        alertmanagers: if default_alertmanager {
+            default_alertmanagers
+        } else {
+            user_alertmanagers
+        },
+        default_prometheus,
+        default_alertmanager,
+    }
+}
+
+/// What the operator generates in a cluster: for each Prometheus and
+/// Alertmanager of [`defaults_for`], its files and the selection behind
+/// them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    pub prometheus: Vec<PrometheusOutput>,
+    pub alertmanager: Vec<AlertmanagerOutput>,
+    pub default_prometheus: bool,
+    pub default_alertmanager: bool,
+}
+
+impl Generated {
+    /// The first Prometheus's whole `prometheus.yml`: `global`, the
+    /// `scrape_configs` (static targets at addresses the simulated cluster
+    /// serves), `rule_files` and `alerting`, as a real Prometheus (and
+    /// `promtool check config`) reads it.
+    pub fn prometheus_yml(&self) -> Option<&str> {
+        self.prometheus.first().map(|p| p.yaml.as_str())
+    }
+
+    /// The scrape part of the first Prometheus's `prometheus.yml` (its
+    /// `global` and `scrape_configs`, the text it starts with): what
+    /// [`crate::lab::Lab::load_config`] reads, which refuses the
+    /// `rule_files` and `alerting` sections of the whole file.
+    pub fn scrape_yml(&self) -> Option<String> {
+        self.prometheus.first().map(|p| p.scrape_config().to_yaml())
+    }
+
+    /// The first Prometheus's rule files (name and YAML text), in the
+    /// format Prometheus's rule files have.
+    pub fn rule_files(&self) -> &[RuleFile] {
+        self.prometheus.first().map_or(&[], |p| &p.rule_files)
+    }
+
+    /// The first Alertmanager's `alertmanager.yml`.
+    pub fn alertmanager_yml(&self) -> Option<&str> {
+        self.alertmanager.first().map(|a| a.yaml.as_str())
+    }
+}
+
+/// Does what the operator does for every Prometheus and Alertmanager that
+/// counts in `cluster` ([`defaults_for`]): selects their resources and
+/// renders their files.
+pub fn generate(cluster: &ClusterObjects, render: &RenderOptions) -> Generated {
+    let r = defaults_for(cluster);
+    Generated {
+        prometheus: r
+            .prometheuses
+            .iter()
+            .map(|p| render_prometheus(cluster, p, render))
+            .collect(),
+        alertmanager: r
+            .alertmanagers
+            .iter()
+            .map(|a| render_alertmanager(cluster, a))
+            .collect(),
+        default_prometheus: r.default_prometheus,
+        default_alertmanager: r.default_alertmanager,
+    }
+}
+
 /// Everything the lab did with a set of manifests.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -98,68 +277,22 @@ pub struct Report {
     pub default_alertmanager: bool,
 }
 
-/// Reads the files, applies what loads to the simulated cluster and
-/// renders what the operator would generate. The Prometheus and
-/// Alertmanager resources rendered are those of the manifests, or the
-/// simulated cluster's own ([`cluster::DEFAULT_RESOURCES`]) when the
-/// manifests have none.
+/// Reads the files, applies what loads to the default simulated cluster
+/// ([`apply`]) and renders what the operator would generate
+/// ([`generate`]).
 pub fn run(files: Vec<ManifestFile>, options: &LoadOptions, render: &RenderOptions) -> Report {
-    let mut issues = Vec::new();
-    let mut refused = Vec::new();
-    let mut objects = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        let out = load(&f.text, options);
-        issues.extend(
-            out.issues
-                .into_iter()
-                .map(|issue| FileIssue { file: i, issue }),
-        );
-        refused.extend(out.refused.into_iter().map(|r| (i, r)));
-        objects.extend(out.objects.into_iter().map(|l| l.object));
-    }
     let mut cluster = ClusterObjects::simulated();
-    let applied = cluster.apply(objects);
-    let user = |kind: Kind| {
-        applied
-            .iter()
-            .filter(|a| a.key.kind == kind && a.result.is_ok())
-            .map(|a| a.key.clone())
-            .collect::<Vec<_>>()
-    };
-    let (user_prometheus, user_alertmanager) = (user(Kind::Prometheus), user(Kind::Alertmanager));
-    let prometheus: Vec<PrometheusOutput> = cluster
-        .prometheuses()
-        .filter(|p| {
-            let key = objects::Object::Prometheus((*p).clone()).key();
-            if user_prometheus.is_empty() {
-                cluster.is_builtin(&key)
-            } else {
-                user_prometheus.contains(&key)
-            }
-        })
-        .map(|p| render_prometheus(&cluster, p, render))
-        .collect();
-    let alertmanager: Vec<AlertmanagerOutput> = cluster
-        .alertmanagers()
-        .filter(|a| {
-            let key = objects::Object::Alertmanager((*a).clone()).key();
-            if user_alertmanager.is_empty() {
-                cluster.is_builtin(&key)
-            } else {
-                user_alertmanager.contains(&key)
-            }
-        })
-        .map(|a| render_alertmanager(&cluster, a))
-        .collect();
+    let applied = apply(&mut cluster, &files, options);
+    let generated = generate(&cluster, render);
     Report {
         files,
-        issues,
-        refused,
-        applied,
-        prometheus,
-        alertmanager,
-        default_prometheus: user_prometheus.is_empty(),
-        default_alertmanager: user_alertmanager.is_empty(),
+        issues: applied.issues,
+        refused: applied.refused,
+        applied: applied.applied,
+        prometheus: generated.prometheus,
+        alertmanager: generated.alertmanager,
+        default_prometheus: generated.default_prometheus,
+        default_alertmanager: generated.default_alertmanager,
     }
 }
 
@@ -298,5 +431,55 @@ fn write_notes(out: &mut String, notes: &[render::Note]) {
             Severity::Info => "info",
         };
         let _ = writeln!(out, "{severity}: {}: {}", n.object, n.message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    const OWN: &str = "apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata: {name: NAME, namespace: qks-monitoring}
+spec:
+  serviceMonitorSelector: {matchLabels: {team: a}}
+";
+
+    fn applied(name: &str) -> ClusterObjects {
+        let mut cluster = ClusterObjects::simulated();
+        let files = [ManifestFile::new("p.yaml", OWN.replace("NAME", name))];
+        let out = apply(&mut cluster, &files, &LoadOptions::default());
+        assert!(out.issues.is_empty(), "{:?}", out.issues);
+        cluster
+    }
+
+    fn team(r: &Resources) -> Vec<(String, Option<String>)> {
+        r.prometheuses
+            .iter()
+            .map(|p| {
+                let sel = p.service_monitor_selector.as_ref();
+                let team = sel.and_then(|s| s.match_labels.get("team").cloned());
+                (p.metadata.name.clone(), team)
+            })
+            .collect()
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn defaults_apply_only_while_no_resource_of_that_kind_was_applied() {
+        let plain = defaults_for(&ClusterObjects::simulated());
+        assert!(plain.default_prometheus && plain.default_alertmanager);
+        let empty = defaults_for(&ClusterObjects::empty());
+        assert_eq!(empty, plain);
+        // A Prometheus of its own replaces the default one; the
+        // Alertmanager stays the default.
+        let own = defaults_for(&applied("mine"));
+        assert!(!own.default_prometheus && own.default_alertmanager);
+        assert_eq!(team(&own), [("mine".to_string(), Some("a".to_string()))]);
+        // So does one applied under the default's name.
+        let name = plain.prometheuses[0].metadata.name.clone();
+        let same = defaults_for(&applied(&name));
+        assert!(!same.default_prometheus);
+        assert_eq!(team(&same), [(name, Some("a".to_string()))]);
     }
 }
