@@ -18,6 +18,31 @@
 //! This module knows nothing of the PromQL engine, rule evaluation or the
 //! Alertmanager; its outputs are YAML text those can read.
 //!
+//! # For the lab
+//!
+//! 1. Build the simulated API server for the lab's cluster:
+//!    [`ClusterObjects::from_topology`] with the lab's
+//!    [`crate::sim::topology::Topology`] (or [`ClusterObjects::simulated`]
+//!    for the default cluster), so the pods' addresses are the ones the
+//!    lab's simulated cluster serves.
+//! 2. [`apply`] the manifests: an [`ApplyReport`] with every issue (file,
+//!    YAML path, span, message, suggestion), the documents refused and what
+//!    `kubectl apply` would print for the rest.
+//! 3. [`generate`]: the operator's output for every Prometheus and
+//!    Alertmanager that counts ([`defaults_for`]: those applied, or the lab's
+//!    defaults, which select the training material's labels).
+//!    [`Generated::scrape_yml`] is the `global` and `scrape_configs` that
+//!    [`crate::lab::Lab::load_config`] loads (its targets are static, at the
+//!    simulated pods' addresses, with the `__meta_kubernetes_*` labels
+//!    service discovery would give); [`Generated::prometheus_yml`] the whole
+//!    file with `rule_files` and `alerting`; [`Generated::rule_files`] the
+//!    rule files' names and YAML; [`Generated::alertmanager_yml`] the
+//!    Alertmanager's configuration. The selection decisions and notes are in
+//!    [`Generated::prometheus`] and [`Generated::alertmanager`].
+//!
+//! [`run`] does all three on the default cluster and keeps the files for
+//! [`Report::to_text`], which `promlab operator render` prints.
+//!
 //! ```
 //! use promlab_core::operator::{run, ManifestFile};
 //! use promlab_core::operator::load::LoadOptions;
@@ -38,6 +63,26 @@
 //! let jobs = &report.prometheus[0].jobs;
 //! assert_eq!(jobs[0].config.job_name, "serviceMonitor/qks-monitoring/node/0");
 //! assert_eq!(jobs[0].config.targets.len(), 3);
+//! ```
+//!
+//! The same for a lab, step by step:
+//!
+//! ```
+//! use promlab_core::lab::{Lab, LabOptions};
+//! use promlab_core::operator::{apply, generate, ManifestFile};
+//! use promlab_core::operator::cluster::ClusterObjects;
+//! use promlab_core::operator::load::LoadOptions;
+//! use promlab_core::operator::render::RenderOptions;
+//! use promlab_core::sim::topology::Topology;
+//! # let sm = "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: app, labels: {release: qks-monitoring}}\nspec:\n  selector: {matchLabels: {app: prom-example}}\n  endpoints: [{port: metrics}]\n";
+//! let options = LabOptions { history: 60_000, ..LabOptions::default() };
+//! let mut cluster = ClusterObjects::from_topology(&Topology::build(&options.cluster));
+//! let applied = apply(&mut cluster, &[ManifestFile::new("sm.yaml", sm)], &LoadOptions::default());
+//! assert!(applied.refused.is_empty());
+//! let generated = generate(&cluster, &RenderOptions::default());
+//! let mut lab = Lab::new(options);
+//! let jobs = lab.load_config(&generated.scrape_yml().unwrap()).unwrap();
+//! assert_eq!(jobs, ["serviceMonitor/qks-monitoring/app/0"]);
 //! ```
 
 pub mod cluster;
