@@ -8,7 +8,8 @@
 //! it on the virtual clock ([`clock`]) and appends samples to the TSDB
 //! ([`tsdb`]); PromQL ([`promql`]) evaluates queries against the TSDB; the
 //! [`lab`] answers [`api`] requests with the results; a UI draws them with
-//! [`chart`].
+//! [`chart`]. The [`operator`] module reads the Prometheus Operator's
+//! resources and renders the configuration the operator would generate.
 
 pub mod api;
 pub mod chart;
@@ -20,6 +21,7 @@ pub mod exposition;
 pub mod http;
 pub mod lab;
 pub mod labels;
+pub mod operator;
 pub mod promql;
 pub mod regexp;
 pub mod scrape;

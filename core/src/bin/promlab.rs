@@ -98,6 +98,51 @@ mod cli {
             #[command(subcommand)]
             what: Check,
         },
+        /// The Prometheus Operator's resources on the simulated cluster.
+        Operator {
+            #[command(subcommand)]
+            what: OperatorCommand,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum OperatorCommand {
+        /// Apply the manifests in DIR (its .yaml and .yml files, in name
+        /// order, or one file) to the simulated cluster and print what the
+        /// Prometheus Operator would generate: the prometheus.yml, the rule
+        /// files and the alertmanager.yml.
+        ///
+        /// Manifests are checked as a strict API server checks them; each
+        /// problem is printed first with its file, line, column and YAML
+        /// path. Objects with errors are not applied. The Prometheus and
+        /// Alertmanager resources rendered are those of the manifests, or the
+        /// simulated cluster's kube-prometheus-stack ones.
+        #[command(
+            after_help = "Exit status: 0 when every manifest is valid and applied; 1 \
+when a manifest has an error or an object cannot be applied (the output still shows what \
+the valid objects generate); 2 when DIR cannot be read."
+        )]
+        Render {
+            dir: PathBuf,
+            /// The namespace of objects that do not name one (as kubectl -n).
+            #[arg(long, short = 'n', default_value = promlab_core::operator::load::DEFAULT_NAMESPACE)]
+            namespace: String,
+            /// kubectl's --validate: strict refuses unknown fields, warn and
+            /// ignore drop them.
+            #[arg(long, value_enum, default_value_t = ValidateArg::Strict)]
+            validate: ValidateArg,
+            /// Also write prometheus.yml, rules/*.yaml and alertmanager.yml
+            /// into this directory, with rule_files pointing at rules/.
+            #[arg(long, value_name = "DIR")]
+            out: Option<PathBuf>,
+        },
+    }
+
+    #[derive(Clone, Copy, ValueEnum)]
+    enum ValidateArg {
+        Strict,
+        Warn,
+        Ignore,
     }
 
     #[derive(Subcommand)]
@@ -144,6 +189,15 @@ exit status.")]
                 nodes,
                 end,
             } => return export(*duration, *interval, *seed, *nodes, *end),
+            Command::Operator {
+                what:
+                    OperatorCommand::Render {
+                        dir,
+                        namespace,
+                        validate,
+                        out,
+                    },
+            } => return operator_render(dir, namespace, *validate, out.as_deref()),
             _ => {}
         }
         let mut lab = Lab::new(LabOptions::default());
@@ -258,7 +312,113 @@ exit status.")]
                 nodes,
                 end,
             } => export(duration, interval, seed, nodes, end),
+            Command::Operator {
+                what:
+                    OperatorCommand::Render {
+                        dir,
+                        namespace,
+                        validate,
+                        out,
+                    },
+            } => operator_render(&dir, &namespace, validate, out.as_deref()),
         }
+    }
+
+    /// `operator render`: load, apply, render, print; exit 1 on errors.
+    fn operator_render(
+        dir: &std::path::Path,
+        namespace: &str,
+        validate: ValidateArg,
+        out: Option<&std::path::Path>,
+    ) -> ExitCode {
+        use promlab_core::operator::load::{FieldValidation, LoadOptions};
+        use promlab_core::operator::render::RenderOptions;
+        use promlab_core::operator::{run, ManifestFile};
+        let paths = if dir.is_dir() {
+            let entries = match std::fs::read_dir(dir) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("error: cannot read {}: {e}", dir.display());
+                    return ExitCode::from(2);
+                }
+            };
+            let mut paths: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+                })
+                .collect();
+            paths.sort();
+            paths
+        } else {
+            vec![dir.to_path_buf()]
+        };
+        let mut files = Vec::new();
+        for p in &paths {
+            match std::fs::read_to_string(p) {
+                Ok(text) => files.push(ManifestFile::new(p.display().to_string(), text)),
+                Err(e) => {
+                    eprintln!("error: cannot read {}: {e}", p.display());
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        let options = LoadOptions {
+            namespace: namespace.to_string(),
+            validation: match validate {
+                ValidateArg::Strict => FieldValidation::Strict,
+                ValidateArg::Warn => FieldValidation::Warn,
+                ValidateArg::Ignore => FieldValidation::Ignore,
+            },
+        };
+        let render = RenderOptions {
+            rule_files_dir: out.map(|_| "rules".to_string()),
+        };
+        let report = run(files, &options, &render);
+        print!("{}", report.to_text());
+        if let Some(out) = out {
+            if let Err(e) = write_rendered(out, &report) {
+                eprintln!("error: cannot write {}: {e}", out.display());
+                return ExitCode::from(2);
+            }
+        }
+        if report.has_errors() {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+
+    /// Writes the generated files; with several Prometheus or Alertmanager
+    /// resources, each file name carries the resource's name.
+    fn write_rendered(
+        out: &std::path::Path,
+        report: &promlab_core::operator::Report,
+    ) -> std::io::Result<()> {
+        std::fs::create_dir_all(out.join("rules"))?;
+        let single = report.prometheus.len() == 1;
+        for p in &report.prometheus {
+            let name = if single {
+                "prometheus.yml".to_string()
+            } else {
+                format!("prometheus-{}.yml", p.prometheus.name)
+            };
+            std::fs::write(out.join(name), &p.yaml)?;
+            for r in &p.rule_files {
+                std::fs::write(out.join("rules").join(&r.name), &r.yaml)?;
+            }
+        }
+        let single = report.alertmanager.len() == 1;
+        for a in &report.alertmanager {
+            let name = if single {
+                "alertmanager.yml".to_string()
+            } else {
+                format!("alertmanager-{}.yml", a.alertmanager.name)
+            };
+            std::fs::write(out.join(name), &a.yaml)?;
+        }
+        Ok(())
     }
 
     /// `check metrics`: parse stdin, print the error (exit 1) or the lint
