@@ -8,8 +8,10 @@
 //! it on the virtual clock ([`clock`]) and appends samples to the TSDB
 //! ([`tsdb`]); PromQL ([`promql`]) evaluates queries against the TSDB; the
 //! [`lab`] answers [`api`] requests with the results; a UI draws them with
-//! [`chart`].
+//! [`chart`]. The [`alertmanager`] routes, groups and notifies the alerts
+//! posted to it on the same virtual time.
 
+pub mod alertmanager;
 pub mod api;
 pub mod chart;
 pub mod clock;

@@ -1,0 +1,553 @@
+//! An Alertmanager on virtual time: alerts posted as Prometheus posts
+//! them are routed, grouped, inhibited, silenced, deduplicated and turned
+//! into notifications as Alertmanager 0.33 does it, with every timer
+//! driven by the [`Timestamp`]s the caller passes in.
+//!
+//! ```
+//! use promlab_core::alertmanager::{Alertmanager, config::AlertmanagerConfig};
+//! use promlab_core::alertmanager::alert::PostableAlert;
+//! use promlab_core::labels::Labels;
+//! let cfg = AlertmanagerConfig::parse(r#"
+//! route:
+//!   receiver: team
+//!   group_by: [alertname]
+//!   group_wait: 30s
+//! receivers:
+//!   - name: team
+//!     webhook_configs: [{url: "http://127.0.0.1:5001/hook"}]
+//! "#).unwrap();
+//! let mut am = Alertmanager::new(cfg, 0);
+//! let disk = Labels::from_pairs([("alertname", "DiskFull"), ("instance", "node-1")]);
+//! am.post_alerts(&[PostableAlert::new(&disk)]).unwrap();
+//! assert!(am.advance_to(29_999).is_empty());
+//! let sent = am.advance_to(30_000);
+//! assert_eq!(sent[0].payload.group_key, r#"{}:{alertname="DiskFull"}"#);
+//! assert_eq!(sent[0].payload.alerts[0].fingerprint, "bbb15d44fad739bf");
+//! ```
+//!
+//! The parts, in the order an alert passes them: [`alert`] (posting,
+//! merging, fingerprints), [`route`] (the tree), [`dispatch`] (groups and
+//! their timers), [`inhibit`] and [`silence`] (muting), [`notify`]
+//! (deduplication, the webhook message, the log of what was sent), and
+//! [`api`] (the v2 API's shapes). [`config`] reads `alertmanager.yml`;
+//! [`matchers`] reads and prints matchers.
+//!
+//! Not simulated: time intervals (read, never muting), templates (the
+//! other integrations log the webhook's data instead of rendered text),
+//! clustering, and failed deliveries (every notification succeeds).
+
+pub mod alert;
+pub mod api;
+pub mod config;
+pub mod dispatch;
+pub mod inhibit;
+pub mod matchers;
+pub mod notify;
+pub mod route;
+pub mod silence;
+
+use crate::clock::{Millis, Timestamp};
+use crate::labels::Labels;
+use alert::{
+    accept_alert, alert_cmp, format_api_time, format_fingerprint, Alert, AlertError, PostableAlert,
+};
+use api::{
+    AlertFilter, AlertGroupInfo, AlertState, AlertStatusInfo, AlertmanagerStatus, ClusterStatus,
+    ConfigStatus, GettableAlert, ReceiverName, VersionInfo,
+};
+use config::AlertmanagerConfig;
+use dispatch::Dispatcher;
+use inhibit::Inhibitor;
+use matchers::{matches_all, parse_matchers, MatcherError};
+use notify::{notify_receiver, FlushContext, FlushedAlert, Notification, NotificationLog};
+use route::RouteTree;
+use silence::{GettableSilence, PostableSilence, SilenceError, Silences};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Settings of an Alertmanager that its command line holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertmanagerOptions {
+    /// `--web.external-url`, shown in notifications.
+    pub external_url: String,
+    /// `--data.maintenance-interval`: how often expired log entries and
+    /// old silences are dropped.
+    pub maintenance_interval: Millis,
+    /// `--alerts.gc-interval`: how often resolved alerts are forgotten.
+    pub alerts_gc_interval: Millis,
+    /// `--data.retention`: how long expired silences are kept.
+    pub retention: Millis,
+    /// Varies silence identifiers between labs.
+    pub seed: u64,
+}
+
+impl Default for AlertmanagerOptions {
+    fn default() -> Self {
+        AlertmanagerOptions {
+            external_url: "http://localhost:9093".into(),
+            maintenance_interval: 15 * 60_000,
+            alerts_gc_interval: 30 * 60_000,
+            retention: 120 * 3_600_000,
+            seed: 0,
+        }
+    }
+}
+
+/// Why posted alerts were (partly) refused: one error per bad alert, in
+/// the order posted. The good ones were taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostAlertsError {
+    pub errors: Vec<AlertError>,
+}
+
+impl std::fmt::Display for PostAlertsError {
+    /// One message per line, as Alertmanager answers.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let messages: Vec<&str> = self.errors.iter().map(|e| e.message.as_str()).collect();
+        f.write_str(&messages.join("\n"))
+    }
+}
+
+impl std::error::Error for PostAlertsError {}
+
+/// An Alertmanager.
+#[derive(Debug, Clone)]
+pub struct Alertmanager {
+    config: AlertmanagerConfig,
+    routes: RouteTree,
+    options: AlertmanagerOptions,
+    started_at: Timestamp,
+    now: Timestamp,
+    /// Every alert, as the API's alert store holds them.
+    alerts: BTreeMap<u64, Alert>,
+    dispatcher: Dispatcher,
+    inhibitor: Inhibitor,
+    silences: Silences,
+    nflog: NotificationLog,
+    sent: Vec<Notification>,
+    next_maintenance: Timestamp,
+    next_alerts_gc: Timestamp,
+}
+
+impl Alertmanager {
+    /// An Alertmanager started at `start` with `config`.
+    pub fn new(config: AlertmanagerConfig, start: Timestamp) -> Self {
+        Self::with_options(config, start, AlertmanagerOptions::default())
+    }
+
+    pub fn with_options(
+        config: AlertmanagerConfig,
+        start: Timestamp,
+        options: AlertmanagerOptions,
+    ) -> Self {
+        Alertmanager {
+            routes: RouteTree::new(&config.route),
+            inhibitor: Inhibitor::new(&config.inhibit_rules),
+            config,
+            started_at: start,
+            now: start,
+            alerts: BTreeMap::new(),
+            dispatcher: Dispatcher::new(),
+            silences: Silences::new(options.seed),
+            nflog: NotificationLog::default(),
+            sent: Vec::new(),
+            next_maintenance: start.saturating_add(options.maintenance_interval.max(1)),
+            next_alerts_gc: start.saturating_add(options.alerts_gc_interval.max(1)),
+            options,
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    pub fn config(&self) -> &AlertmanagerConfig {
+        &self.config
+    }
+
+    pub fn options(&self) -> &AlertmanagerOptions {
+        &self.options
+    }
+
+    pub fn routes(&self) -> &RouteTree {
+        &self.routes
+    }
+
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.dispatcher
+    }
+
+    /// Every notification sent so far, in the order sent.
+    pub fn notifications(&self) -> &[Notification] {
+        &self.sent
+    }
+
+    /// Every alert held (resolved ones until they are forgotten).
+    pub fn alerts(&self) -> impl Iterator<Item = &Alert> {
+        self.alerts.values()
+    }
+
+    /// Loads a new config as Alertmanager reloads one: routes, groups and
+    /// inhibition start over from the alerts held (which may notify at
+    /// once), while silences and the notification log stay.
+    pub fn reload(&mut self, config: AlertmanagerConfig) {
+        self.routes = RouteTree::new(&config.route);
+        self.inhibitor = Inhibitor::new(&config.inhibit_rules);
+        self.dispatcher = Dispatcher::new();
+        self.config = config;
+        let held: Vec<Alert> = self.alerts.values().cloned().collect();
+        for alert in &held {
+            self.inhibitor.observe(alert);
+            self.route(alert);
+        }
+    }
+
+    /// Takes alerts as `POST /api/v2/alerts` does at the current time:
+    /// completes and checks each, merges it with the alert it updates, and
+    /// routes it. Valid alerts are taken even when others are refused.
+    pub fn post_alerts(&mut self, alerts: &[PostableAlert]) -> Result<(), PostAlertsError> {
+        let mut errors = Vec::new();
+        for (i, p) in alerts.iter().enumerate() {
+            match accept_alert(p, i, self.now, self.config.global.resolve_timeout) {
+                Ok(alert) => self.put(alert),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(PostAlertsError { errors })
+        }
+    }
+
+    /// Stores an alert, merged with the one it updates when their active
+    /// ranges overlap, and hands it to inhibition and the dispatcher.
+    fn put(&mut self, mut alert: Alert) {
+        let fp = alert.fingerprint();
+        if let Some(old) = self.alerts.get(&fp) {
+            let overlaps = (alert.ends_at > old.starts_at && alert.ends_at < old.ends_at)
+                || (alert.starts_at > old.starts_at && alert.starts_at < old.ends_at);
+            if overlaps {
+                alert = old.merge(&alert, self.now);
+            }
+        }
+        self.alerts.insert(fp, alert.clone());
+        self.inhibitor.observe(&alert);
+        self.route(&alert);
+    }
+
+    fn route(&mut self, alert: &Alert) {
+        for index in self.routes.matching(&alert.labels) {
+            if let Some(route) = self.routes.get(index) {
+                self.dispatcher.insert(index, route, alert, self.now);
+            }
+        }
+    }
+
+    /// Runs every timer due up to `t`, in time order, and returns the
+    /// notifications sent. Time never goes back: an earlier `t` does
+    /// nothing.
+    pub fn advance_to(&mut self, t: Timestamp) -> Vec<Notification> {
+        let first = self.sent.len();
+        if t < self.now {
+            return Vec::new();
+        }
+        loop {
+            let next = [
+                self.dispatcher.next_due(),
+                Some(self.next_maintenance),
+                Some(self.next_alerts_gc),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let Some(at) = next.filter(|at| *at <= t) else {
+                break;
+            };
+            self.now = self.now.max(at);
+            if self.dispatcher.next_due() == Some(at) {
+                for id in self.dispatcher.due(at) {
+                    self.flush(id);
+                }
+            } else if self.next_maintenance == at {
+                self.nflog.gc(at);
+                self.silences.gc(at, self.options.retention);
+                self.next_maintenance = at.saturating_add(self.options.maintenance_interval.max(1));
+            } else {
+                let now = self.now;
+                self.alerts.retain(|_, a| !a.resolved_at(now));
+                self.inhibitor.gc(now);
+                self.next_alerts_gc = at.saturating_add(self.options.alerts_gc_interval.max(1));
+            }
+        }
+        self.now = t;
+        self.sent
+            .get(first..)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    /// Flushes one aggregation group at the current time.
+    fn flush(&mut self, id: (usize, u64)) {
+        let now = self.now;
+        let Some(route) = self.routes.get(id.0).cloned() else {
+            return;
+        };
+        let Some(group) = self.dispatcher.get_mut(&id) else {
+            return;
+        };
+        group.next_flush = now.saturating_add(route.group_interval.max(1));
+        group.flushed = true;
+        let mut alerts: Vec<FlushedAlert> = group
+            .alerts
+            .values()
+            .map(|a| FlushedAlert {
+                alert: a.clone(),
+                resolved: a.resolved_at(now),
+            })
+            .collect();
+        let key = group.key.clone();
+        let group_labels = group.labels.clone();
+        alerts.sort_by(|a, b| alert_cmp(&a.alert.labels, &b.alert.labels));
+        let resolved: Vec<(u64, Timestamp)> = alerts
+            .iter()
+            .filter(|a| a.resolved)
+            .map(|a| (a.alert.fingerprint(), a.alert.updated_at))
+            .collect();
+        // Inhibited, then silenced alerts leave the pipeline.
+        alerts.retain(|a| {
+            self.inhibitor.mutes(&a.alert.labels, now).is_none()
+                && self.silences.mutes(&a.alert.labels, now).is_empty()
+        });
+        if !alerts.is_empty() {
+            if let Some(receiver) = self.config.receiver(&route.receiver) {
+                let ctx = FlushContext {
+                    now,
+                    group_key: &key,
+                    group_labels: &group_labels,
+                    repeat_interval: route.repeat_interval,
+                    external_url: &self.options.external_url,
+                };
+                let sent = notify_receiver(&ctx, receiver, &alerts, &mut self.nflog);
+                self.sent.extend(sent);
+            }
+        }
+        self.dispatcher.drop_resolved(&id, &resolved);
+    }
+
+    // -----------------------------------------------------------------------
+    // Silences.
+
+    /// Creates (or updates, with an `id`) a silence at the current time, as
+    /// `POST /api/v2/silences` does; returns its identifier.
+    pub fn create_silence(&mut self, silence: &PostableSilence) -> Result<String, SilenceError> {
+        self.silences.set(silence, self.now)
+    }
+
+    /// Expires a silence at the current time (`DELETE /api/v2/silence/ID`).
+    pub fn expire_silence(&mut self, id: &str) -> Result<(), SilenceError> {
+        self.silences.expire(id, self.now)
+    }
+
+    /// `GET /api/v2/silences`.
+    pub fn silences(&self) -> Vec<GettableSilence> {
+        self.silences.list(self.now)
+    }
+
+    // -----------------------------------------------------------------------
+    // The API's views.
+
+    fn status_of(&self, labels: &Labels) -> AlertStatusInfo {
+        let inhibited_by: Vec<String> = self
+            .inhibitor
+            .mutes(labels, self.now)
+            .map(format_fingerprint)
+            .into_iter()
+            .collect();
+        let silenced_by = self.silences.mutes(labels, self.now);
+        let state = if inhibited_by.is_empty() && silenced_by.is_empty() {
+            AlertState::Active
+        } else {
+            AlertState::Suppressed
+        };
+        AlertStatusInfo {
+            inhibited_by,
+            muted_by: Vec::new(),
+            silenced_by,
+            state,
+        }
+    }
+
+    fn gettable(&self, a: &Alert, receivers: Vec<ReceiverName>) -> GettableAlert {
+        GettableAlert {
+            annotations: a.annotations.clone(),
+            ends_at: format_api_time(a.ends_at),
+            fingerprint: format_fingerprint(a.fingerprint()),
+            receivers,
+            starts_at: format_api_time(a.starts_at),
+            status: self.status_of(&a.labels),
+            updated_at: format_api_time(a.updated_at),
+            generator_url: a.generator_url.clone(),
+            labels: a
+                .labels
+                .iter()
+                .map(|l| (l.name.clone(), l.value.clone()))
+                .collect(),
+        }
+    }
+
+    /// Whether a listing with `filter` shows `alert`.
+    fn shown(&self, alert: &GettableAlert, labels: &Labels, filter: &Filter) -> bool {
+        let s = &alert.status;
+        (filter.f.active || s.state != AlertState::Active)
+            && (filter.f.unprocessed || s.state != AlertState::Unprocessed)
+            && (filter.f.silenced || s.silenced_by.is_empty())
+            && (filter.f.inhibited || s.inhibited_by.is_empty())
+            && matches_all(&filter.matchers, labels)
+            && filter
+                .receiver
+                .as_ref()
+                .is_none_or(|re| alert.receivers.iter().any(|r| re.is_match(&r.name)))
+    }
+
+    /// `GET /api/v2/alerts`: the alerts not yet resolved, by fingerprint.
+    pub fn api_alerts(&self, filter: &AlertFilter) -> Result<Vec<GettableAlert>, MatcherError> {
+        let filter = Filter::new(filter)?;
+        let mut out = Vec::new();
+        for a in self.alerts.values() {
+            if a.ends_at < self.now {
+                continue;
+            }
+            let receivers = self
+                .routes
+                .receivers(&a.labels)
+                .into_iter()
+                .map(|name| ReceiverName { name: name.into() })
+                .collect();
+            let g = self.gettable(a, receivers);
+            if self.shown(&g, &a.labels, &filter) {
+                out.push(g);
+            }
+        }
+        out.sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
+        Ok(out)
+    }
+
+    /// `GET /api/v2/alerts/groups`: the aggregation groups and their
+    /// unresolved alerts.
+    pub fn api_alert_groups(
+        &self,
+        filter: &AlertFilter,
+    ) -> Result<Vec<AlertGroupInfo>, MatcherError> {
+        let filter = Filter::new(filter)?;
+        let groups = self.dispatcher.groups(&self.routes);
+        // Each alert lists the receivers of every group it is in.
+        let mut receivers: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
+        for g in &groups {
+            let name = self.routes.get(g.route).map_or("", |r| r.receiver.as_str());
+            for fp in g.alerts.keys() {
+                receivers.entry(*fp).or_default().insert(name.to_string());
+            }
+        }
+        let mut out = Vec::new();
+        for g in groups {
+            let receiver = self
+                .routes
+                .get(g.route)
+                .map_or(String::new(), |r| r.receiver.clone());
+            let mut alerts: Vec<&Alert> = g
+                .alerts
+                .values()
+                .filter(|a| a.ends_at >= self.now)
+                .collect();
+            alerts.sort_by(|a, b| alert_cmp(&a.labels, &b.labels));
+            let alerts: Vec<GettableAlert> = alerts
+                .into_iter()
+                .filter_map(|a| {
+                    let names = receivers
+                        .get(&a.fingerprint())
+                        .into_iter()
+                        .flatten()
+                        .map(|n| ReceiverName { name: n.clone() })
+                        .collect();
+                    let ga = self.gettable(a, names);
+                    self.shown(&ga, &a.labels, &filter).then_some(ga)
+                })
+                .collect();
+            if alerts.is_empty() {
+                continue;
+            }
+            out.push(AlertGroupInfo {
+                alerts,
+                labels: g
+                    .labels
+                    .iter()
+                    .map(|l| (l.name.clone(), l.value.clone()))
+                    .collect(),
+                receiver: ReceiverName { name: receiver },
+            });
+        }
+        Ok(out)
+    }
+
+    /// `GET /api/v2/receivers`.
+    pub fn api_receivers(&self) -> Vec<ReceiverName> {
+        self.config
+            .receivers
+            .iter()
+            .map(|r| ReceiverName {
+                name: r.name.clone(),
+            })
+            .collect()
+    }
+
+    /// `GET /api/v2/status`.
+    pub fn api_status(&self) -> AlertmanagerStatus {
+        AlertmanagerStatus {
+            cluster: ClusterStatus {
+                peers: Vec::new(),
+                status: "disabled".into(),
+            },
+            config: ConfigStatus {
+                original: self.config.to_yaml(),
+            },
+            uptime: format_api_time(self.started_at),
+            version_info: VersionInfo {
+                branch: String::new(),
+                build_date: String::new(),
+                build_user: String::new(),
+                go_version: String::new(),
+                revision: String::new(),
+                version: "promlab".into(),
+            },
+        }
+    }
+}
+
+/// An [`AlertFilter`] with its matchers and receiver regex compiled.
+struct Filter<'a> {
+    f: &'a AlertFilter,
+    matchers: Vec<crate::labels::Matcher>,
+    receiver: Option<crate::regexp::Regexp>,
+}
+
+impl<'a> Filter<'a> {
+    fn new(f: &'a AlertFilter) -> Result<Self, MatcherError> {
+        let mut matchers = Vec::new();
+        for text in &f.filter {
+            matchers.extend(parse_matchers(text)?.matchers);
+        }
+        let receiver = match &f.receiver {
+            None => None,
+            Some(re) => Some(crate::regexp::Regexp::new(re).map_err(|e| MatcherError {
+                kind: matchers::MatcherErrorKind::InvalidRegex,
+                span: crate::diagnostic::Span::new(0, re.len()),
+                message: format!("failed to parse receiver param: {e}"),
+            })?),
+        };
+        Ok(Filter {
+            f,
+            matchers,
+            receiver,
+        })
+    }
+}
