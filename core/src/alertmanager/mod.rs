@@ -78,6 +78,8 @@ pub struct AlertmanagerOptions {
     pub retention: Millis,
     /// Varies silence identifiers between labs.
     pub seed: u64,
+    /// How many notifications the log keeps; older ones are dropped.
+    pub log_limit: usize,
 }
 
 impl Default for AlertmanagerOptions {
@@ -88,6 +90,7 @@ impl Default for AlertmanagerOptions {
             alerts_gc_interval: 30 * 60_000,
             retention: 120 * 3_600_000,
             seed: 0,
+            log_limit: 10_000,
         }
     }
 }
@@ -123,7 +126,10 @@ pub struct Alertmanager {
     inhibitor: Inhibitor,
     silences: Silences,
     nflog: NotificationLog,
+    /// The notification log: the latest notifications sent, oldest first.
     sent: Vec<Notification>,
+    /// How many of `sent` the last [`Alertmanager::advance_to`] handed out.
+    handed_out: usize,
     next_maintenance: Timestamp,
     next_alerts_gc: Timestamp,
 }
@@ -150,6 +156,7 @@ impl Alertmanager {
             silences: Silences::new(options.seed),
             nflog: NotificationLog::default(),
             sent: Vec::new(),
+            handed_out: 0,
             next_maintenance: start.saturating_add(options.maintenance_interval.max(1)),
             next_alerts_gc: start.saturating_add(options.alerts_gc_interval.max(1)),
             options,
@@ -176,9 +183,37 @@ impl Alertmanager {
         &self.dispatcher
     }
 
-    /// Every notification sent so far, in the order sent.
+    /// The notification log: every notification sent so far (the latest
+    /// [`AlertmanagerOptions::log_limit`] of them), in the order sent.
     pub fn notifications(&self) -> &[Notification] {
         &self.sent
+    }
+
+    /// When a timer runs next (a group's flush, or housekeeping): the time
+    /// a driver should call [`Alertmanager::advance_to`] with at the
+    /// latest. Posting alerts or silences can make it earlier.
+    pub fn next_wakeup(&self) -> Timestamp {
+        [
+            self.dispatcher.next_due(),
+            Some(self.next_maintenance),
+            Some(self.next_alerts_gc),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(self.next_maintenance)
+    }
+
+    /// Runs the timers up to `now`, then takes `alerts` as
+    /// [`Alertmanager::post_alerts`] does at `now`. What the timers sent
+    /// comes out of the next [`Alertmanager::advance_to`].
+    pub fn receive(
+        &mut self,
+        alerts: &[PostableAlert],
+        now: Timestamp,
+    ) -> Result<(), PostAlertsError> {
+        self.run_until(now);
+        self.post_alerts(alerts)
     }
 
     /// Every alert held (resolved ones until they are forgotten).
@@ -244,25 +279,30 @@ impl Alertmanager {
     }
 
     /// Runs every timer due up to `t`, in time order, and returns the
-    /// notifications sent. Time never goes back: an earlier `t` does
-    /// nothing.
+    /// notifications sent since the last call (those of
+    /// [`Alertmanager::receive`]'s timers included), each with its virtual
+    /// time. Time never goes back: an earlier `t` runs nothing.
     pub fn advance_to(&mut self, t: Timestamp) -> Vec<Notification> {
-        let first = self.sent.len();
+        self.run_until(t);
+        let out = self
+            .sent
+            .get(self.handed_out..)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default();
+        self.handed_out = self.sent.len();
+        out
+    }
+
+    /// Runs every timer due up to `t`, in time order.
+    fn run_until(&mut self, t: Timestamp) {
         if t < self.now {
-            return Vec::new();
+            return;
         }
         loop {
-            let next = [
-                self.dispatcher.next_due(),
-                Some(self.next_maintenance),
-                Some(self.next_alerts_gc),
-            ]
-            .into_iter()
-            .flatten()
-            .min();
-            let Some(at) = next.filter(|at| *at <= t) else {
+            let at = self.next_wakeup();
+            if at > t {
                 break;
-            };
+            }
             self.now = self.now.max(at);
             if self.dispatcher.next_due() == Some(at) {
                 for id in self.dispatcher.due(at) {
@@ -280,10 +320,13 @@ impl Alertmanager {
             }
         }
         self.now = t;
-        self.sent
-            .get(first..)
-            .map(<[_]>::to_vec)
-            .unwrap_or_default()
+        // The log keeps the latest notifications only, so a lab that runs
+        // for weeks does not grow without end.
+        let excess = self.sent.len().saturating_sub(self.options.log_limit);
+        if excess > 0 {
+            self.sent.drain(..excess);
+            self.handed_out = self.handed_out.saturating_sub(excess);
+        }
     }
 
     /// Flushes one aggregation group at the current time.
@@ -549,5 +592,101 @@ impl<'a> Filter<'a> {
             matchers,
             receiver,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    const CONFIG: &str = r#"
+route:
+  receiver: team
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 2s
+  repeat_interval: 1h
+receivers:
+  - name: team
+    webhook_configs: [{url: "http://127.0.0.1:45811/team", send_resolved: true}]
+"#;
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn a_webhook_request_carries_alertmanagers_body() {
+        let t0 = alert::parse_time("2026-11-25T16:44:20.599Z").unwrap();
+        let options = AlertmanagerOptions {
+            external_url: "http://am.example:9093".into(),
+            ..Default::default()
+        };
+        let mut am =
+            Alertmanager::with_options(AlertmanagerConfig::parse(CONFIG).unwrap(), t0, options);
+        let mut a = PostableAlert::new(&Labels::from_pairs([("alertname", "A"), ("i", "1")]));
+        a.annotations.insert("s".into(), "x".into());
+        a.generator_url = "http://g".into();
+        am.receive(&[a], t0).unwrap();
+        assert_eq!(am.next_wakeup(), t0 + 1_000);
+        let sent = am.advance_to(t0 + 1_500);
+        let requests: Vec<WebhookRequestView> = sent
+            .iter()
+            .filter_map(Notification::http_request)
+            .map(|r| (r.url, r.body))
+            .collect();
+        // Alertmanager 0.33.1 posted this for the same alert (its startsAt
+        // cut to milliseconds, as the lab keeps times).
+        let real = r#"{"receiver":"team","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"A","i":"1"},"annotations":{"s":"x"},"startsAt":"2026-11-25T16:44:20.599Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://g","fingerprint":"caaaffbd9ccf039f"}],"notification_reason":"first notification","groupLabels":{"alertname":"A"},"commonLabels":{"alertname":"A","i":"1"},"commonAnnotations":{"s":"x"},"externalURL":"http://am.example:9093","version":"4","groupKey":"{}:{alertname=\"A\"}","truncatedAlerts":0}"#;
+        assert_eq!(
+            requests,
+            [("http://127.0.0.1:45811/team".to_string(), real.to_string())]
+        );
+        assert_eq!(sent[0].time, t0 + 1_000);
+        assert_eq!(am.next_wakeup(), t0 + 3_000, "the group's next flush");
+    }
+
+    type WebhookRequestView = (String, String);
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn timers_run_by_receive_are_handed_out_by_the_next_advance() {
+        let mut am = Alertmanager::new(AlertmanagerConfig::parse(CONFIG).unwrap(), 0);
+        let a = |name: &str| PostableAlert::new(&Labels::from_pairs([("alertname", name)]));
+        am.receive(&[a("A")], 0).unwrap();
+        // The flush of A's group at 1s happens inside this call.
+        am.receive(&[a("B")], 1_500).unwrap();
+        let sent = am.advance_to(2_500);
+        let names: Vec<(Timestamp, &str)> = sent
+            .iter()
+            .map(|n| (n.time, n.payload.group_key.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (1_000, r#"{}:{alertname="A"}"#),
+                (2_500, r#"{}:{alertname="B"}"#)
+            ]
+        );
+        assert!(am.advance_to(2_500).is_empty(), "handed out once");
+        assert_eq!(am.notifications().len(), 2);
+        // Time never goes back.
+        assert!(am.advance_to(0).is_empty());
+        assert_eq!(am.now(), 2_500);
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn the_log_keeps_the_latest_notifications() {
+        let options = AlertmanagerOptions {
+            log_limit: 3,
+            ..Default::default()
+        };
+        let mut am =
+            Alertmanager::with_options(AlertmanagerConfig::parse(CONFIG).unwrap(), 0, options);
+        for i in 0..5 {
+            let name = format!("A{i}");
+            let p = PostableAlert::new(&Labels::from_pairs([("alertname", name.as_str())]));
+            am.receive(&[p], i * 10_000).unwrap();
+        }
+        let sent = am.advance_to(60_000);
+        assert_eq!(sent.len(), 3);
+        let times: Vec<Timestamp> = am.notifications().iter().map(|n| n.time).collect();
+        assert_eq!(times, [21_000, 31_000, 41_000]);
     }
 }

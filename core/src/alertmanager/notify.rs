@@ -153,6 +153,30 @@ pub struct Notification {
     pub payload: WebhookMessage,
 }
 
+impl Notification {
+    /// The HTTP request a webhook notification is: Alertmanager POSTs the
+    /// payload as JSON to the webhook's URL. `None` for the integrations
+    /// the lab only logs. The driver performs it; the lab does no I/O.
+    pub fn http_request(&self) -> Option<WebhookRequest> {
+        let url = self.url.as_ref().filter(|_| self.delivered)?;
+        Some(WebhookRequest {
+            url: url.clone(),
+            content_type: "application/json",
+            body: self.payload.to_json(),
+        })
+    }
+}
+
+/// A POST a driver sends for a webhook notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookRequest {
+    pub url: String,
+    pub content_type: &'static str,
+    /// The webhook JSON, as Alertmanager writes it.
+    pub body: String,
+}
+
 /// Alertmanager's webhook body, field for field and in its order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookMessage {
@@ -173,6 +197,15 @@ pub struct WebhookMessage {
     pub group_key: String,
     #[serde(rename = "truncatedAlerts")]
     pub truncated_alerts: u64,
+}
+
+impl WebhookMessage {
+    /// The message as Alertmanager's webhook writes it (fields in its
+    /// order, one line).
+    pub fn to_json(&self) -> String {
+        // Only strings, maps of strings and numbers: writing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 /// One alert of a webhook body.
