@@ -37,6 +37,7 @@
 //! clustering, and failed deliveries (every notification succeeds).
 
 pub mod alert;
+pub mod amtool;
 pub mod api;
 pub mod config;
 pub mod dispatch;
