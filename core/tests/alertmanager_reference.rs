@@ -21,8 +21,12 @@
 
 mod alertmanager_support;
 
-use alertmanager_support::{load, offset, relative, run_virtual, Scenario};
+use alertmanager_support::{
+    load, offset, relative, relative_json, run_virtual_with_api, ApiListing, Scenario,
+};
+use promlab_core::alertmanager::api::{AlertGroupInfo, AlertmanagerStatus, GettableAlert};
 use promlab_core::alertmanager::notify::WebhookMessage;
+use promlab_core::alertmanager::silence::GettableSilence;
 use promlab_core::clock::Timestamp;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -264,6 +268,33 @@ impl RealAlertmanager {
         am
     }
 
+    /// `GET path`, decoded into the lab's type for that endpoint and
+    /// written back as JSON.
+    fn get<T: serde::de::DeserializeOwned + serde::Serialize>(
+        &self,
+        path: &str,
+    ) -> serde_json::Value {
+        let body = ureq::get(&format!("{}{path}", self.url))
+            .call()
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        let decoded: T = serde_json::from_str(&body).unwrap_or_else(|e| {
+            panic!("GET {path}: the lab's type does not read it ({e}): {body}")
+        });
+        serde_json::to_value(decoded).unwrap()
+    }
+
+    fn listing(&self, at: &str) -> ApiListing {
+        ApiListing {
+            at: at.to_string(),
+            alerts: self.get::<Vec<GettableAlert>>("/api/v2/alerts"),
+            groups: self.get::<Vec<AlertGroupInfo>>("/api/v2/alerts/groups"),
+            silences: self.get::<Vec<GettableSilence>>("/api/v2/silences"),
+        }
+    }
+
     fn post(&self, path: &str, body: &str) -> String {
         let mut resp = ureq::post(&format!("{}{path}", self.url))
             .header("Content-Type", "application/json")
@@ -284,9 +315,17 @@ impl RealAlertmanager {
     }
 }
 
-/// Runs a scenario on the real Alertmanager in real time; returns the
-/// start and what the webhooks received.
-fn run_real(bin: &Path, s: &Scenario) -> (Timestamp, Vec<(Timestamp, String, String)>) {
+/// What a real run gave: its start, what the webhooks received, the API's
+/// listings and the silences' identifiers.
+struct RealRun {
+    t0: Timestamp,
+    received: Vec<(Timestamp, String, String)>,
+    listings: Vec<ApiListing>,
+    silences: Vec<String>,
+}
+
+/// Runs a scenario on the real Alertmanager in real time.
+fn run_real(bin: &Path, s: &Scenario) -> RealRun {
     let hooks = Hooks::start();
     let am = RealAlertmanager::start(bin, &s.name, &s.config_for(&hooks.base()));
     let t0 = wall_ms();
@@ -297,7 +336,15 @@ fn run_real(bin: &Path, s: &Scenario) -> (Timestamp, Vec<(Timestamp, String, Str
             std::thread::sleep(Duration::from_millis((t - now) as u64));
         }
     };
+    let mut api_at: Vec<&String> = s.api_at.iter().collect();
+    api_at.sort_by_key(|a| offset(a));
+    let mut api_at = api_at.into_iter().peekable();
+    let mut listings = Vec::new();
     for step in s.steps_in_order() {
+        while let Some(at) = api_at.next_if(|a| offset(a) <= offset(&step.at)) {
+            sleep_until(t0 + offset(at));
+            listings.push(am.listing(at));
+        }
         sleep_until(t0 + offset(&step.at));
         if !step.post.is_empty() {
             let alerts: Vec<_> = step.post.iter().map(|a| a.postable(t0)).collect();
@@ -317,6 +364,12 @@ fn run_real(bin: &Path, s: &Scenario) -> (Timestamp, Vec<(Timestamp, String, Str
                 .unwrap();
         }
     }
+    for at in api_at {
+        sleep_until(t0 + offset(at));
+        listings.push(am.listing(at));
+    }
+    // The status answer decodes too.
+    am.get::<AlertmanagerStatus>("/api/v2/status");
     sleep_until(t0 + offset(&s.until));
     let errors = am.errors();
     assert!(
@@ -326,7 +379,12 @@ fn run_real(bin: &Path, s: &Scenario) -> (Timestamp, Vec<(Timestamp, String, Str
     );
     drop(am);
     let received = hooks.received.lock().unwrap().clone();
-    (t0, received)
+    RealRun {
+        t0,
+        received,
+        listings,
+        silences,
+    }
 }
 
 /// A message as compared: times relative to the start and rounded to
@@ -349,9 +407,10 @@ fn comparable(m: &WebhookMessage, t0: Timestamp) -> String {
 /// Compares one scenario; returns what differs.
 fn compare(bin: &Path, name: &str, yaml: &str) -> Vec<String> {
     let s = load(yaml);
-    let (t0, real) = run_real(bin, &s);
+    let run = run_real(bin, &s);
+    let (t0, real) = (run.t0, &run.received);
     let hooks_base = "http://hooks";
-    let ours = run_virtual(&s, t0, hooks_base, EXTERNAL_URL);
+    let (ours, our_listings, our_silences) = run_virtual_with_api(&s, t0, hooks_base, EXTERNAL_URL);
     // Per webhook path and group: the sequence of messages, each with
     // when it came.
     type Streams = BTreeMap<(String, String), Vec<(Timestamp, String)>>;
@@ -368,7 +427,7 @@ fn compare(bin: &Path, name: &str, yaml: &str) -> Vec<String> {
             .push((n.time - t0, comparable(&n.payload, t0)));
     }
     let mut got: Streams = BTreeMap::new();
-    for (at, path, body) in &real {
+    for (at, path, body) in real {
         let m: WebhookMessage = serde_json::from_str(body)
             .unwrap_or_else(|e| panic!("{name}: undecodable webhook body ({e}): {body}"));
         got.entry((path.clone(), m.group_key.clone()))
@@ -401,6 +460,22 @@ fn compare(bin: &Path, name: &str, yaml: &str) -> Vec<String> {
             if (wt - gt).abs() > TOLERANCE_MS {
                 diffs.push(format!(
                     "{name} {key:?} #{i}: the lab sent it at +{wt}ms, Alertmanager at +{gt}ms"
+                ));
+            }
+        }
+    }
+    for (w, g) in our_listings.iter().zip(&run.listings) {
+        for (what, wv, gv) in [
+            ("/api/v2/alerts", &w.alerts, &g.alerts),
+            ("/api/v2/alerts/groups", &w.groups, &g.groups),
+            ("/api/v2/silences", &w.silences, &g.silences),
+        ] {
+            let wv = serde_json::to_string_pretty(&relative_json(wv, t0, &our_silences)).unwrap();
+            let gv = serde_json::to_string_pretty(&relative_json(gv, t0, &run.silences)).unwrap();
+            if wv != gv {
+                diffs.push(format!(
+                    "{name} {what} at {}: the lab lists\n{wv}\nAlertmanager lists\n{gv}",
+                    w.at
                 ));
             }
         }

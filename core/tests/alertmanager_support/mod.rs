@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 use promlab_core::alertmanager::alert::{format_api_time, parse_time, PostableAlert};
+use promlab_core::alertmanager::api::AlertFilter;
 use promlab_core::alertmanager::config::AlertmanagerConfig;
 use promlab_core::alertmanager::notify::{Notification, WebhookMessage};
 use promlab_core::alertmanager::silence::{PostableSilence, SilenceMatcher};
@@ -32,6 +33,10 @@ pub struct Scenario {
     pub steps: Vec<Step>,
     /// How long to run after the start.
     pub until: String,
+    /// Offsets at which to list alerts, groups and silences through the
+    /// API (away from flushes, whose outcome a listing would race).
+    #[serde(default)]
+    pub api_at: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,19 +158,56 @@ pub fn options(external_url: &str) -> AlertmanagerOptions {
     }
 }
 
+/// The API's listings at one moment, as JSON: `/api/v2/alerts`,
+/// `/api/v2/alerts/groups`, `/api/v2/silences`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiListing {
+    pub at: String,
+    pub alerts: serde_json::Value,
+    pub groups: serde_json::Value,
+    pub silences: serde_json::Value,
+}
+
 /// Runs a scenario on the lab's Alertmanager from `t0`; returns every
-/// notification and the times of the steps.
+/// notification.
 pub fn run_virtual(
     s: &Scenario,
     t0: Timestamp,
     webhook_base: &str,
     external_url: &str,
 ) -> Vec<Notification> {
+    run_virtual_with_api(s, t0, webhook_base, external_url).0
+}
+
+/// Runs a scenario on the lab's Alertmanager from `t0`; returns every
+/// notification, the API's listings at the scenario's `api_at` times, and
+/// the identifiers of the silences created, in order.
+pub fn run_virtual_with_api(
+    s: &Scenario,
+    t0: Timestamp,
+    webhook_base: &str,
+    external_url: &str,
+) -> (Vec<Notification>, Vec<ApiListing>, Vec<String>) {
     let cfg = AlertmanagerConfig::parse(&s.config_for(webhook_base))
         .unwrap_or_else(|e| panic!("{}: {}", s.name, e));
     let mut am = Alertmanager::with_options(cfg, t0, options(external_url));
     let mut silences = Vec::new();
+    let mut listings = Vec::new();
+    let mut api_at: Vec<&String> = s.api_at.iter().collect();
+    api_at.sort_by_key(|a| offset(a));
+    let mut api_at = api_at.into_iter().peekable();
+    let list = |am: &Alertmanager, at: &str| ApiListing {
+        at: at.to_string(),
+        alerts: serde_json::to_value(am.api_alerts(&AlertFilter::default()).unwrap()).unwrap(),
+        groups: serde_json::to_value(am.api_alert_groups(&AlertFilter::default()).unwrap())
+            .unwrap(),
+        silences: serde_json::to_value(am.silences()).unwrap(),
+    };
     for step in s.steps_in_order() {
+        while let Some(at) = api_at.next_if(|a| offset(a) <= offset(&step.at)) {
+            am.advance_to(t0 + offset(at));
+            listings.push(list(&am, at));
+        }
         am.advance_to(t0 + offset(&step.at));
         if !step.post.is_empty() {
             let alerts: Vec<PostableAlert> = step.post.iter().map(|a| a.postable(t0)).collect();
@@ -178,8 +220,12 @@ pub fn run_virtual(
             am.expire_silence(&silences[i]).unwrap();
         }
     }
+    for at in api_at {
+        am.advance_to(t0 + offset(at));
+        listings.push(list(&am, at));
+    }
     am.advance_to(t0 + offset(&s.until));
-    am.notifications().to_vec()
+    (am.notifications().to_vec(), listings, silences)
 }
 
 /// A notification's message with its times made relative to `t0`, so
@@ -232,6 +278,55 @@ pub fn log_text(notifications: &[Notification], t0: Timestamp) -> String {
                 labels.join(", "),
                 a.starts_at,
                 a.ends_at
+            ));
+        }
+    }
+    out
+}
+
+/// A listing as compared: times relative to the start, rounded to 100 ms;
+/// silence identifiers replaced by their order of creation.
+pub fn relative_json(
+    v: &serde_json::Value,
+    t0: Timestamp,
+    silences: &[String],
+) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            if let Some(i) = silences.iter().position(|id| id == s) {
+                Value::String(format!("silence#{i}"))
+            } else if let Some(t) = parse_time(s) {
+                let ms = ((t - t0) as f64 / 100.0).round() as i64 * 100;
+                Value::String(format!("{ms:+}ms"))
+            } else {
+                v.clone()
+            }
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|x| relative_json(x, t0, silences)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (k.clone(), relative_json(x, t0, silences)))
+                .collect(),
+        ),
+        _ => v.clone(),
+    }
+}
+
+/// The API's listings as text: each moment's answers with times relative
+/// to `t0`.
+pub fn listings_text(listings: &[ApiListing], t0: Timestamp, silences: &[String]) -> String {
+    let mut out = String::new();
+    for l in listings {
+        for (what, v) in [
+            ("/api/v2/alerts", &l.alerts),
+            ("/api/v2/alerts/groups", &l.groups),
+            ("/api/v2/silences", &l.silences),
+        ] {
+            out.push_str(&format!(
+                "at {} GET {what}\n{}\n",
+                l.at,
+                serde_json::to_string_pretty(&relative_json(v, t0, silences)).unwrap()
             ));
         }
     }
