@@ -10,7 +10,22 @@ mod alertmanager_support;
 use alertmanager_support::{listings_text, load, log_text, run_virtual_with_api, VIRTUAL_START};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-fn check(yaml: &str, log: expect_test::ExpectFile, api: expect_test::ExpectFile) {
+/// A snapshot file and its contents as built in: natively the file is
+/// read (and rewritten with `UPDATE_EXPECT=1`); WebAssembly has no files,
+/// so there the built-in text is compared.
+struct Snapshot(&'static str, expect_test::ExpectFile);
+
+impl Snapshot {
+    fn assert_eq(&self, actual: &str) {
+        if cfg!(target_arch = "wasm32") {
+            assert_eq!(actual, self.0);
+        } else {
+            self.1.assert_eq(actual);
+        }
+    }
+}
+
+fn check(yaml: &str, log: Snapshot, api: Snapshot) {
     let s = load(yaml);
     let (sent, listings, silences) = run_virtual_with_api(
         &s,
@@ -22,29 +37,39 @@ fn check(yaml: &str, log: expect_test::ExpectFile, api: expect_test::ExpectFile)
     api.assert_eq(&listings_text(&listings, VIRTUAL_START, &silences));
 }
 
-#[wasm_bindgen_test(unsupported = test)]
-fn grouping() {
-    check(
-        include_str!("alertmanager/scenarios/grouping.yml"),
-        expect_test::expect_file!["alertmanager/scenarios/grouping.log"],
-        expect_test::expect_file!["alertmanager/scenarios/grouping.api"],
-    );
+/// A test of the scenario `alertmanager/scenarios/NAME.yml`.
+macro_rules! scenario {
+    ($name:ident) => {
+        #[wasm_bindgen_test(unsupported = test)]
+        fn $name() {
+            const DIR: &str = "alertmanager/scenarios/";
+            check(
+                include_str!(concat!(
+                    "alertmanager/scenarios/",
+                    stringify!($name),
+                    ".yml"
+                )),
+                Snapshot(
+                    include_str!(concat!(
+                        "alertmanager/scenarios/",
+                        stringify!($name),
+                        ".log"
+                    )),
+                    expect_test::expect_file![format!("{DIR}{}.log", stringify!($name))],
+                ),
+                Snapshot(
+                    include_str!(concat!(
+                        "alertmanager/scenarios/",
+                        stringify!($name),
+                        ".api"
+                    )),
+                    expect_test::expect_file![format!("{DIR}{}.api", stringify!($name))],
+                ),
+            );
+        }
+    };
 }
 
-#[wasm_bindgen_test(unsupported = test)]
-fn muting() {
-    check(
-        include_str!("alertmanager/scenarios/muting.yml"),
-        expect_test::expect_file!["alertmanager/scenarios/muting.log"],
-        expect_test::expect_file!["alertmanager/scenarios/muting.api"],
-    );
-}
-
-#[wasm_bindgen_test(unsupported = test)]
-fn receivers() {
-    check(
-        include_str!("alertmanager/scenarios/receivers.yml"),
-        expect_test::expect_file!["alertmanager/scenarios/receivers.log"],
-        expect_test::expect_file!["alertmanager/scenarios/receivers.api"],
-    );
-}
+scenario!(grouping);
+scenario!(muting);
+scenario!(receivers);

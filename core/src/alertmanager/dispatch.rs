@@ -9,10 +9,18 @@
 //! left empty is gone, and the next alert for it starts a new group with a
 //! new `group_wait`. This is Alertmanager 0.33's dispatcher, with its
 //! goroutines and wall-clock timers replaced by due times.
+//!
+//! A flush that changes nothing is skipped over: the group's next flush
+//! moves to the first time on its grid (its last flush plus whole
+//! `group_interval`s) when something could change — an alert's end, a
+//! silence's start or end, an inhibiting alert's end, a repeat falling
+//! due — and back to the next grid time whenever alerts or silences are
+//! posted. Notifications come at the same times as without the skip, and
+//! a lab can jump a year ahead without flushing every few minutes of it.
 
 use super::alert::{fingerprint, label_set_cmp, label_set_string, Alert};
 use super::route::{Route, RouteTree};
-use crate::clock::Timestamp;
+use crate::clock::{Millis, Timestamp};
 use crate::labels::Labels;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -34,6 +42,36 @@ pub struct AggrGroup {
     pub next_flush: Timestamp,
     /// Whether it has flushed before.
     pub flushed: bool,
+    /// When it last flushed: every later flush comes a whole number of
+    /// `interval`s after it.
+    pub origin: Timestamp,
+    /// The route's `group_interval`.
+    pub interval: Millis,
+}
+
+impl AggrGroup {
+    /// The first flush time at or after `t` on the group's grid, or its
+    /// pending first flush while it waits out `group_wait`.
+    pub fn flush_at_or_after(&self, t: Timestamp) -> Timestamp {
+        if !self.flushed {
+            return self.next_flush;
+        }
+        if t <= self.origin {
+            return self.origin;
+        }
+        let interval = self.interval.max(1);
+        let steps = (t.saturating_sub(self.origin) as u64).div_ceil(interval as u64);
+        let offset = i64::try_from(steps.saturating_mul(interval as u64)).unwrap_or(Timestamp::MAX);
+        self.origin.saturating_add(offset)
+    }
+
+    /// Brings the next flush forward to the first grid time at or after
+    /// `now`, undoing a skip over idle flushes when something changed.
+    pub fn wake(&mut self, now: Timestamp) {
+        if self.flushed {
+            self.next_flush = self.next_flush.min(self.flush_at_or_after(now));
+        }
+    }
 }
 
 /// Groups keyed by route and group-label fingerprint.
@@ -54,6 +92,7 @@ impl Dispatcher {
         let id = (index, fingerprint(&labels));
         if let Some(group) = self.groups.get_mut(&id) {
             group.alerts.insert(alert.fingerprint(), alert.clone());
+            group.wake(now);
             return;
         }
         let mut next_flush = now.saturating_add(route.group_wait);
@@ -75,8 +114,18 @@ impl Dispatcher {
                 created_at: now,
                 next_flush,
                 flushed: false,
+                origin: now,
+                interval: route.group_interval.max(1),
             },
         );
+    }
+
+    /// Wakes every group (see [`AggrGroup::wake`]): after a post, a
+    /// silence or a reload, a flush skipped as idle may no longer be.
+    pub fn wake_all(&mut self, now: Timestamp) {
+        for g in self.groups.values_mut() {
+            g.wake(now);
+        }
     }
 
     /// The earliest flush due, if any group exists.

@@ -111,6 +111,15 @@ impl Inhibitor {
         self.rules.iter().find_map(|r| r.inhibiting(labels, now))
     }
 
+    /// The first time after `now` at which a source alert resolves.
+    pub fn next_change(&self, now: Timestamp) -> Option<Timestamp> {
+        self.rules
+            .iter()
+            .flat_map(|r| r.sources.values().map(|(_, ends_at)| *ends_at))
+            .filter(|t| *t > now)
+            .min()
+    }
+
     /// Forgets source alerts resolved before `now`.
     pub fn gc(&mut self, now: Timestamp) {
         for rule in &mut self.rules {

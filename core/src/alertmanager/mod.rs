@@ -18,19 +18,52 @@
 //! "#).unwrap();
 //! let mut am = Alertmanager::new(cfg, 0);
 //! let disk = Labels::from_pairs([("alertname", "DiskFull"), ("instance", "node-1")]);
-//! am.post_alerts(&[PostableAlert::new(&disk)]).unwrap();
+//! am.receive(&[PostableAlert::new(&disk)], 0).unwrap();
+//! assert_eq!(am.next_wakeup(), 30_000);
 //! assert!(am.advance_to(29_999).is_empty());
 //! let sent = am.advance_to(30_000);
 //! assert_eq!(sent[0].payload.group_key, r#"{}:{alertname="DiskFull"}"#);
 //! assert_eq!(sent[0].payload.alerts[0].fingerprint, "bbb15d44fad739bf");
+//! let request = sent[0].http_request().unwrap();
+//! assert_eq!(request.url, "http://127.0.0.1:5001/hook");
 //! ```
+//!
+//! # Driving it
+//!
+//! The whole surface a driver (the lab, a test) needs:
+//!
+//! - [`Alertmanager::new`] / [`Alertmanager::with_options`] from an
+//!   [`AlertmanagerConfig`] (read with [`AlertmanagerConfig::parse`]) and
+//!   the start time; [`Alertmanager::reload`] for a new config.
+//! - [`Alertmanager::receive`]`(alerts, now)`: alerts in the shape of
+//!   `POST /api/v2/alerts` ([`alert::PostableAlert`]; a rule evaluator
+//!   posts them). Refused alerts come back as a [`PostAlertsError`]; the
+//!   others are taken.
+//! - [`Alertmanager::advance_to`]`(now)`: runs the timers due and returns
+//!   the [`Notification`]s sent since the last call, each with its
+//!   virtual time, receiver, integration and webhook payload.
+//!   [`Alertmanager::next_wakeup`] says when to call it next.
+//!   [`Notification::http_request`] is the POST a webhook stands for (URL
+//!   and JSON body): the driver sends it; this module does no I/O.
+//!   [`Alertmanager::notifications`] is the log of what was sent.
+//! - Silences at the current time: [`Alertmanager::create_silence`],
+//!   [`Alertmanager::expire_silence`], [`Alertmanager::silences`] (with
+//!   their state: active, pending, expired). Call `advance_to(now)` first
+//!   so "now" is the driver's time.
+//! - The v2 API's listings as serde types: [`Alertmanager::api_alerts`],
+//!   [`Alertmanager::api_alert_groups`], [`Alertmanager::silences`],
+//!   [`Alertmanager::api_receivers`], [`Alertmanager::api_status`].
+//! - Routing without alerts: [`route::RouteTree::receivers`] (as `amtool
+//!   config routes test`), [`route::RouteTree::to_node`] (the tree for a
+//!   UI to draw), [`amtool`] (amtool's text answers).
 //!
 //! The parts, in the order an alert passes them: [`alert`] (posting,
 //! merging, fingerprints), [`route`] (the tree), [`dispatch`] (groups and
 //! their timers), [`inhibit`] and [`silence`] (muting), [`notify`]
 //! (deduplication, the webhook message, the log of what was sent), and
 //! [`api`] (the v2 API's shapes). [`config`] reads `alertmanager.yml`;
-//! [`matchers`] reads and prints matchers.
+//! [`matchers`] reads and prints matchers; [`amtool`] answers amtool's
+//! commands.
 //!
 //! Not simulated: time intervals (read, never muting), templates (the
 //! other integrations log the webhook's data instead of rendered text),
@@ -248,6 +281,8 @@ impl Alertmanager {
                 Err(e) => errors.push(e),
             }
         }
+        // The alerts may inhibit (or stop inhibiting) other groups' alerts.
+        self.dispatcher.wake_all(self.now);
         if errors.is_empty() {
             Ok(())
         } else {
@@ -300,6 +335,14 @@ impl Alertmanager {
             return;
         }
         loop {
+            // Housekeeping due several times before the next flush runs
+            // once, at the last of those times: it only forgets what has
+            // expired, and only a flush could have seen the difference.
+            let horizon = self.dispatcher.next_due().map_or(t, |d| d.min(t));
+            let maintenance = self.options.maintenance_interval.max(1);
+            let gc = self.options.alerts_gc_interval.max(1);
+            self.next_maintenance = last_tick(self.next_maintenance, maintenance, horizon);
+            self.next_alerts_gc = last_tick(self.next_alerts_gc, gc, horizon);
             let at = self.next_wakeup();
             if at > t {
                 break;
@@ -309,15 +352,22 @@ impl Alertmanager {
                 for id in self.dispatcher.due(at) {
                     self.flush(id);
                 }
-            } else if self.next_maintenance == at {
+            }
+            if self.next_maintenance == at {
                 self.nflog.gc(at);
                 self.silences.gc(at, self.options.retention);
                 self.next_maintenance = at.saturating_add(self.options.maintenance_interval.max(1));
-            } else {
+            }
+            if self.next_alerts_gc == at {
                 let now = self.now;
                 self.alerts.retain(|_, a| !a.resolved_at(now));
                 self.inhibitor.gc(now);
                 self.next_alerts_gc = at.saturating_add(self.options.alerts_gc_interval.max(1));
+            }
+            // At the end of time every timer saturates there: each ran
+            // once, and nothing comes after.
+            if at == Timestamp::MAX {
+                break;
             }
         }
         self.now = t;
@@ -341,6 +391,14 @@ impl Alertmanager {
         };
         group.next_flush = now.saturating_add(route.group_interval.max(1));
         group.flushed = true;
+        group.origin = now;
+        let next_end = group
+            .alerts
+            .values()
+            .map(|a| a.ends_at)
+            .filter(|t| *t > now)
+            .min();
+        let writes = self.nflog.writes();
         let mut alerts: Vec<FlushedAlert> = group
             .alerts
             .values()
@@ -376,6 +434,26 @@ impl Alertmanager {
             }
         }
         self.dispatcher.drop_resolved(&id, &resolved);
+        // A flush that sent nothing, logged nothing and dropped nothing
+        // changes nothing: the flushes until something can change would be
+        // the same, so the group skips to the first one after.
+        if resolved.is_empty() && self.nflog.writes() == writes {
+            let change = [
+                next_end,
+                self.silences.next_change(now),
+                self.inhibitor.next_change(now),
+                self.nflog.next_repeat(&key, route.repeat_interval, now),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            if let Some(group) = self.dispatcher.get_mut(&id) {
+                group.next_flush = match change {
+                    Some(t) => group.flush_at_or_after(t),
+                    None => Timestamp::MAX,
+                };
+            }
+        }
     }
 
     // -----------------------------------------------------------------------
@@ -384,12 +462,16 @@ impl Alertmanager {
     /// Creates (or updates, with an `id`) a silence at the current time, as
     /// `POST /api/v2/silences` does; returns its identifier.
     pub fn create_silence(&mut self, silence: &PostableSilence) -> Result<String, SilenceError> {
-        self.silences.set(silence, self.now)
+        let id = self.silences.set(silence, self.now)?;
+        self.dispatcher.wake_all(self.now);
+        Ok(id)
     }
 
     /// Expires a silence at the current time (`DELETE /api/v2/silence/ID`).
     pub fn expire_silence(&mut self, id: &str) -> Result<(), SilenceError> {
-        self.silences.expire(id, self.now)
+        self.silences.expire(id, self.now)?;
+        self.dispatcher.wake_all(self.now);
+        Ok(())
     }
 
     /// `GET /api/v2/silences`.
@@ -567,6 +649,17 @@ impl Alertmanager {
     }
 }
 
+/// The last of the times `next`, `next + interval`, … that is at most
+/// `horizon`; `next` itself when it is later.
+fn last_tick(next: Timestamp, interval: Millis, horizon: Timestamp) -> Timestamp {
+    if next >= horizon {
+        return next;
+    }
+    let steps = (horizon.saturating_sub(next) as u64) / (interval.max(1) as u64);
+    let offset = i64::try_from(steps.saturating_mul(interval.max(1) as u64)).unwrap_or(0);
+    next.saturating_add(offset)
+}
+
 /// An [`AlertFilter`] with its matchers and receiver regex compiled.
 struct Filter<'a> {
     f: &'a AlertFilter,
@@ -670,6 +763,69 @@ receivers:
         // Time never goes back.
         assert!(am.advance_to(0).is_empty());
         assert_eq!(am.now(), 2_500);
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn times_at_the_ends_of_their_range_do_not_hang_or_panic() {
+        let mut am = Alertmanager::new(AlertmanagerConfig::parse(CONFIG).unwrap(), 0);
+        let a = |name: &str| PostableAlert::new(&Labels::from_pairs([("alertname", name)]));
+        let far = [
+            a("Old").with_starts_at(Timestamp::MIN),
+            a("Future").with_starts_at(0).with_ends_at(Timestamp::MAX),
+        ];
+        // Times no calendar can show are refused as Alertmanager refuses
+        // what does not parse, not panicked on.
+        assert!(am.receive(&far, 10).is_err());
+        let mut long = a("Long");
+        long.starts_at = Some("0001-01-01T00:00:00Z".into());
+        long.ends_at = Some(alert::format_api_time(100_000));
+        am.receive(&[long], 10).unwrap();
+        let sent = am.advance_to(Timestamp::MAX);
+        let times: Vec<Timestamp> = sent.iter().map(|n| n.time).collect();
+        // Older than group_wait: sent at once; resolved at the first flush
+        // after its end.
+        assert_eq!(times, [10, 100_010]);
+        assert_eq!(am.now(), Timestamp::MAX);
+        assert_eq!(am.next_wakeup(), Timestamp::MAX);
+        assert!(am.advance_to(Timestamp::MAX).is_empty());
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn a_year_ahead_repeats_hourly_without_flushing_every_interval() {
+        let mut am = Alertmanager::new(AlertmanagerConfig::parse(CONFIG).unwrap(), 0);
+        let year: Timestamp = 365 * 86_400_000;
+        let p = PostableAlert::new(&Labels::from_pairs([("alertname", "A")]))
+            .with_starts_at(0)
+            .with_ends_at(year);
+        am.receive(&[p], 0).unwrap();
+        let sent = am.advance_to(2 * year);
+        // The first at group_wait (1s); a repeat at the first flush (every
+        // 2s) more than repeat_interval (1h) after the last; the resolved
+        // one at the first flush after the end.
+        let period = 3_602_000;
+        let repeats = (year - 1_000 - 1) / period;
+        assert_eq!(sent.len() as i64, 1 + repeats + 1);
+        assert_eq!(sent[1].time, 1_000 + period);
+        assert_eq!(sent[1].reason, notify::NotifyReason::RepeatIntervalElapsed);
+        let last = sent.last().unwrap();
+        assert_eq!(
+            (last.time, last.payload.status),
+            (year + 1_000, notify::AlertStatus::Resolved)
+        );
+        // A post wakes the group: it flushes at the next 2s tick, not at
+        // the next planned repeat.
+        let mut am = Alertmanager::new(AlertmanagerConfig::parse(CONFIG).unwrap(), 0);
+        let p = |i: &str| {
+            PostableAlert::new(&Labels::from_pairs([("alertname", "A"), ("i", i)]))
+                .with_ends_at(year)
+        };
+        am.receive(&[p("1")], 0).unwrap();
+        assert_eq!(am.advance_to(500_000).len(), 1);
+        am.receive(&[p("2")], 500_500).unwrap();
+        let sent = am.advance_to(600_000);
+        let got: Vec<(Timestamp, notify::NotifyReason)> =
+            sent.iter().map(|n| (n.time, n.reason)).collect();
+        assert_eq!(got, [(501_000, notify::NotifyReason::NewAlertsInGroup)]);
     }
 
     #[wasm_bindgen_test(unsupported = test)]

@@ -80,11 +80,34 @@ pub struct NflogKey {
 #[derive(Debug, Clone, Default)]
 pub struct NotificationLog {
     entries: BTreeMap<NflogKey, NflogEntry>,
+    /// How many entries were ever written: a flush that wrote none
+    /// changed nothing.
+    writes: u64,
 }
 
 impl NotificationLog {
     pub fn get(&self, key: &NflogKey) -> Option<&NflogEntry> {
         self.entries.get(key)
+    }
+
+    pub fn writes(&self) -> u64 {
+        self.writes
+    }
+
+    /// The first time after `now` at which an entry of `group_key` is older
+    /// than `repeat`, so the group may notify again.
+    pub fn next_repeat(
+        &self,
+        group_key: &str,
+        repeat: Millis,
+        now: Timestamp,
+    ) -> Option<Timestamp> {
+        self.entries
+            .iter()
+            .filter(|(k, _)| k.group_key == group_key)
+            .map(|(_, e)| e.timestamp.saturating_add(repeat).saturating_add(1))
+            .filter(|t| *t > now)
+            .min()
     }
 
     pub fn len(&self) -> usize {
@@ -337,6 +360,7 @@ impl Integration {
         } else {
             alerts.iter().filter(|a| !a.resolved).collect()
         };
+        nflog.writes += 1;
         nflog.entries.insert(
             key,
             NflogEntry {

@@ -331,6 +331,15 @@ impl Silences {
 
     /// The identifiers of the silences active at `now` that match `labels`,
     /// sorted.
+    /// The first time after `now` at which a silence starts or ends.
+    pub fn next_change(&self, now: Timestamp) -> Option<Timestamp> {
+        self.by_id
+            .values()
+            .flat_map(|s| [s.starts_at, s.ends_at])
+            .filter(|t| *t > now)
+            .min()
+    }
+
     pub fn mutes(&self, labels: &Labels, now: Timestamp) -> Vec<String> {
         self.by_id
             .values()
