@@ -286,16 +286,25 @@ fn push_go_escaped(out: &mut String, c: char, quote: char) {
 }
 
 /// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols
-/// and the ASCII space.
+/// and the ASCII space. (The general category comes from a small table
+/// crate rather than a regex, so the page's editor, which lexes as you
+/// type, does not carry a regex engine.)
 pub(crate) fn is_go_printable(c: char) -> bool {
+    use unicode_general_category::{get_general_category, GeneralCategory as G};
     if c.is_ascii() {
         return (' '..='~').contains(&c);
     }
-    static PRINTABLE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let re = PRINTABLE.get_or_init(|| regex::Regex::new(r"^[\p{L}\p{M}\p{N}\p{P}\p{S}]$").ok());
-    let mut buf = [0u8; 4];
-    re.as_ref()
-        .is_some_and(|re| re.is_match(c.encode_utf8(&mut buf)))
+    !matches!(
+        get_general_category(c),
+        G::SpaceSeparator
+            | G::LineSeparator
+            | G::ParagraphSeparator
+            | G::Control
+            | G::Format
+            | G::Surrogate
+            | G::PrivateUse
+            | G::Unassigned
+    )
 }
 
 /// Splits `source` into tokens, comments dropped, ending with
@@ -975,6 +984,25 @@ pub fn unquote(token_text: &str) -> Result<String, (usize, String)> {
 mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// The category table agrees with the regex crate's Unicode classes on
+    /// every character (both follow the same Unicode version).
+    #[test]
+    fn printable_is_letters_marks_numbers_punctuation_symbols() {
+        let re = regex::Regex::new(r"^[\p{L}\p{M}\p{N}\p{P}\p{S}]$").unwrap();
+        let mut buf = [0u8; 4];
+        let differ: Vec<char> = (0x80..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_go_printable(c) != re.is_match(c.encode_utf8(&mut buf)))
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "{} differ, first {:?}",
+            differ.len(),
+            differ.first()
+        );
+        assert!(is_go_printable('한') && is_go_printable('é') && !is_go_printable('\u{200b}'));
+    }
 
     fn kinds(src: &str) -> Vec<(TokenKind, &str)> {
         lex(src).iter().map(|t| (t.kind, t.text(src))).collect()

@@ -9,7 +9,9 @@
 //! assert_eq!(expr.to_string(), "up{job=\"node\"}");
 //! ```
 
+pub mod assist;
 pub mod ast;
+pub mod docs;
 pub mod engine;
 pub mod format;
 pub mod functions;
