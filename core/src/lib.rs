@@ -9,8 +9,11 @@
 //! ([`tsdb`]); PromQL ([`promql`]) evaluates queries against the TSDB; the
 //! [`lab`] answers [`api`] requests with the results; a UI draws them with
 //! [`chart`]. The [`operator`] module reads the Prometheus Operator's
-//! resources and renders the configuration the operator would generate.
+//! resources and renders the configuration the operator would generate;
+//! the [`alertmanager`] routes, groups and notifies the alerts posted to it
+//! on the same virtual time.
 
+pub mod alertmanager;
 pub mod api;
 pub mod chart;
 pub mod clock;

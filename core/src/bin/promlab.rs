@@ -5,6 +5,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::{Parser, Subcommand, ValueEnum};
+    use promlab_core::alertmanager;
     use promlab_core::api::{
         ApiData, ApiRequest, ApiResponse, LabRequest, LabResponse, QueryResult,
     };
@@ -103,6 +104,11 @@ mod cli {
             #[command(subcommand)]
             what: OperatorCommand,
         },
+        /// Alertmanager's configuration as `amtool config` shows it.
+        Alertmanager {
+            #[command(subcommand)]
+            what: AlertmanagerCommand,
+        },
     }
 
     #[derive(Subcommand)]
@@ -146,6 +152,41 @@ the valid objects generate); 2 when DIR cannot be read."
     }
 
     #[derive(Subcommand)]
+    enum AlertmanagerCommand {
+        /// The routing tree of an alertmanager.yml (`amtool config routes`),
+        /// or with `test`, which receivers alerts with given labels reach.
+        Routes {
+            #[command(subcommand)]
+            test: Option<RoutesTest>,
+            /// The alertmanager.yml.
+            #[arg(long = "config.file", value_name = "FILE")]
+            config_file: Option<PathBuf>,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum RoutesTest {
+        /// The receivers an alert with these labels goes to, as
+        /// `amtool config routes test` prints them.
+        #[command(after_help = "Exit status: 0; 1 when the config or a label does not \
+parse, or when --verify.receivers names other receivers.")]
+        Test {
+            /// The alertmanager.yml.
+            file: PathBuf,
+            /// The alert's labels as NAME=VALUE (Alertmanager's matcher
+            /// syntax, `=` only).
+            labels: Vec<String>,
+            /// Also print the path the alert takes through the tree.
+            #[arg(long)]
+            tree: bool,
+            /// Fail unless the receivers are exactly these
+            /// (comma-separated, in order).
+            #[arg(long = "verify.receivers", value_name = "R1,R2")]
+            verify_receivers: Option<String>,
+        },
+    }
+
+    #[derive(Subcommand)]
     enum Check {
         /// Check a metrics page read on stdin, as `promtool check metrics`.
         ///
@@ -165,6 +206,14 @@ exit status.")]
             #[arg(long, value_enum)]
             format: Option<FormatArg>,
         },
+        /// Check an alertmanager.yml as `amtool check-config` does: amtool's
+        /// report on stdout; where an error is, and what the lab reads but
+        /// does not simulate, on stderr.
+        #[command(after_help = "Exit status: 0 when the config is valid, 1 when not.")]
+        Alertmanager {
+            /// The alertmanager.yml.
+            file: PathBuf,
+        },
     }
 
     #[derive(Clone, Copy, ValueEnum)]
@@ -182,6 +231,10 @@ exit status.")]
             Command::Check {
                 what: Check::Metrics { format },
             } => return check_metrics(*format),
+            Command::Check {
+                what: Check::Alertmanager { file },
+            } => return check_alertmanager(file),
+            Command::Alertmanager { what } => return alertmanager(what),
             Command::Export {
                 duration,
                 interval,
@@ -305,6 +358,10 @@ exit status.")]
             Command::Check {
                 what: Check::Metrics { format },
             } => check_metrics(format),
+            Command::Check {
+                what: Check::Alertmanager { file },
+            } => check_alertmanager(&file),
+            Command::Alertmanager { what } => alertmanager(&what),
             Command::Export {
                 duration,
                 interval,
@@ -419,6 +476,93 @@ exit status.")]
             std::fs::write(out.join(name), &a.yaml)?;
         }
         Ok(())
+    }
+
+    /// Reads a config file as text, or prints why it cannot.
+    fn read_text(path: &std::path::Path) -> Result<String, ExitCode> {
+        std::fs::read(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|e| {
+                    format!(
+                        "{}: not UTF-8 at byte {}",
+                        path.display(),
+                        e.utf8_error().valid_up_to()
+                    )
+                })
+            })
+            .map_err(|message| {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
+            })
+    }
+
+    fn print_tool_output(out: &alertmanager::amtool::ToolOutput) -> ExitCode {
+        print!("{}", out.stdout);
+        eprint!("{}", out.stderr);
+        if out.success {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    }
+
+    /// `check alertmanager FILE`: amtool check-config's verdict.
+    fn check_alertmanager(file: &std::path::Path) -> ExitCode {
+        match read_text(file) {
+            Ok(yaml) => print_tool_output(&alertmanager::amtool::check_config(
+                &file.display().to_string(),
+                &yaml,
+            )),
+            Err(code) => code,
+        }
+    }
+
+    /// `alertmanager routes [test]`.
+    fn alertmanager(what: &AlertmanagerCommand) -> ExitCode {
+        match what {
+            AlertmanagerCommand::Routes {
+                test: None,
+                config_file: Some(file),
+            } => match read_text(file) {
+                Ok(yaml) => print_tool_output(&alertmanager::amtool::routes_show(
+                    &file.display().to_string(),
+                    &yaml,
+                )),
+                Err(code) => code,
+            },
+            AlertmanagerCommand::Routes {
+                test: None,
+                config_file: None,
+            } => {
+                eprintln!("error: name the alertmanager.yml with --config.file FILE");
+                ExitCode::FAILURE
+            }
+            AlertmanagerCommand::Routes {
+                test:
+                    Some(RoutesTest::Test {
+                        file,
+                        labels,
+                        tree,
+                        verify_receivers,
+                    }),
+                ..
+            } => match read_text(file) {
+                Ok(yaml) => {
+                    let verify: Option<Vec<String>> = verify_receivers
+                        .as_ref()
+                        .map(|v| v.split(',').map(str::to_string).collect());
+                    print_tool_output(&alertmanager::amtool::routes_test(
+                        &file.display().to_string(),
+                        &yaml,
+                        labels,
+                        *tree,
+                        verify.as_deref(),
+                    ))
+                }
+                Err(code) => code,
+            },
+        }
     }
 
     /// `check metrics`: parse stdin, print the error (exit 1) or the lint
