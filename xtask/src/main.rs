@@ -8,10 +8,13 @@
 //!   Chromium, and end-to-end browser tests of a release build; it ends with
 //!   `N passed, M failed`.
 //! - `cargo xtask dist` writes the static site to `dist/`.
+//! - `cargo xtask bench-promql` times the PromQL engine (natively and in
+//!   WebAssembly) next to the real Prometheus on the same data and queries.
 //!
 //! Arguments are parsed by hand: three subcommands with two flags do not
 //! justify a dependency that every `cargo xtask` would compile first.
 
+mod bench_promql;
 mod reference;
 mod suites;
 mod tools;
@@ -71,6 +74,9 @@ commands:
                              wasm-bindgen-cli, npm packages)
   reference                  fetch the reference Prometheus, promtool, node_exporter
                              and Alertmanager (Debian packages, unpacked into a cache)
+  bench-promql [--runs N] [--no-wasm]
+                             time dashboard queries in the real Prometheus, in the
+                             engine natively and in WebAssembly in headless Chromium
 ";
 
 fn main() -> ExitCode {
@@ -79,6 +85,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("test") => return test(),
         Some("dist") => dist(),
+        Some("bench-promql") => bench_promql::bench_promql(&args[1..]),
         Some("setup") => build_tools(),
         Some("reference") => reference::ensure_reference().map(|bin| {
             step(&format!(
