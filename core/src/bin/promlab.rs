@@ -72,13 +72,13 @@ with a caret on stderr), 2 on bad options.")]
             #[arg(long, value_name = "FILE.om")]
             data: Option<PathBuf>,
             /// Evaluate at this time (an instant query).
-            #[arg(long, value_name = "T", value_parser = parse_time_arg, conflicts_with_all = ["start", "end", "step"])]
+            #[arg(long, value_name = "T", value_parser = parse_time_arg, allow_hyphen_values = true, conflicts_with_all = ["start", "end", "step"])]
             time: Option<i64>,
             /// Start of a range query.
-            #[arg(long, value_name = "S", value_parser = parse_time_arg, requires_all = ["end", "step"])]
+            #[arg(long, value_name = "S", value_parser = parse_time_arg, allow_hyphen_values = true, requires_all = ["end", "step"])]
             start: Option<i64>,
             /// End of a range query.
-            #[arg(long, value_name = "E", value_parser = parse_time_arg, requires_all = ["start", "step"])]
+            #[arg(long, value_name = "E", value_parser = parse_time_arg, allow_hyphen_values = true, requires_all = ["start", "step"])]
             end: Option<i64>,
             /// Resolution of a range query.
             #[arg(long, value_name = "D", value_parser = parse_step_arg, requires_all = ["start", "end"])]
