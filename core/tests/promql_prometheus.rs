@@ -1,7 +1,7 @@
 //! The engine against the real Prometheus 3.5, query by query: an hour of
 //! the simulated cluster is exported as OpenMetrics, backfilled with
 //! `promtool tsdb create-blocks-from openmetrics`, and served by a real
-//! `prometheus` on a free loopback port; about seventy dashboard-style
+//! `prometheus` on a free loopback port; some 130 dashboard-style
 //! queries (rates, aggregations, histogram quantiles, joins over
 //! kube-state-metrics' info series, subqueries, `offset` and `@`, set
 //! operators, sorting…) then run as instant and as range queries through
@@ -121,6 +121,64 @@ const QUERIES: &[&str] = &[
     "sort_by_label(up, \"instance\")",
     "limitk(2, node_load1)",
     "double_exponential_smoothing(node_memory_MemAvailable_bytes[10m], 0.5, 0.5)",
+    // More corners: errors both must give (many-to-many matching; names
+    // Prometheus 3.5 does not know), infinities, renaming `__name__`,
+    // negative offsets, regex escapes, short windows.
+    "rate(node_cpu_seconds_total[1m:15s])",
+    "sum by (instance) (increase(node_cpu_seconds_total[2m]))",
+    "histogram_quantile(0.5, rate(http_request_duration_seconds_bucket[5m]))",
+    "quantile_over_time(0.5, rate(node_context_switches_total[1m])[10m:])",
+    "avg without (mode) (rate(node_cpu_seconds_total[5m])) * 100",
+    "group by (node) (kube_pod_info)",
+    "count(count by (node) (kube_pod_info))",
+    "sum(kube_pod_status_phase) by (phase)",
+    "max_over_time(up[1h])",
+    "min_over_time(timestamp(up)[10m:1m])",
+    "label_replace(node_load1, \"__name__\", \"x\", \"\", \"\")",
+    "{__name__=~\"node_load.+\"} offset 1m",
+    "node_load1 + on (job) node_load5",
+    "sum by (job) (node_load1) > bool on (job) sum by (job) (node_load5)",
+    "sgn(deriv(node_load1[5m]))",
+    "floor(node_load1 * 10) / 10",
+    "exp(-node_load1)",
+    "node_load1 atan2 node_load5",
+    "year(timestamp(up))",
+    "days_in_month(timestamp(up))",
+    "irate(node_context_switches_total[30s])",
+    "rate(node_context_switches_total[15s])",
+    "increase(kube_pod_container_status_restarts_total[1h])",
+    "stdvar_over_time(node_load1[20m])",
+    "sum_over_time(up[1h]) / count_over_time(up[1h])",
+    "predict_linear(node_load1[10m:1m], 600)",
+    "topk(2, sum by (instance) (rate(node_disk_read_bytes_total[5m])))",
+    "count_values without (instance) (\"v\", up)",
+    "absent_over_time(up{job=\"nope\"}[5m])",
+    "absent(up{job=\"nope\", instance=~\"x\"})",
+    "vector(1) unless on () (up == 0)",
+    "scalar(up{job=\"prom-example\"}) * node_load1",
+    "sort_desc(topk(3, node_filesystem_avail_bytes))",
+    "bottomk by (instance) (1, node_load1)",
+    "timestamp(node_load1 offset 1m)",
+    "ln(0 * node_load1)",
+    "node_load1 / 0",
+    "1 / (node_load1 - node_load1)",
+    "changes(DCGM_FI_DEV_GPU_UTIL[30m])",
+    "last_over_time(kube_pod_info[1h]) unless kube_pod_info",
+    "max by (le) (http_request_duration_seconds_bucket)",
+    "sum(rate(go_gc_duration_seconds_count[5m])) by (job)",
+    "histogram_quantile(0.75, sum by (le) (increase(http_request_duration_seconds_bucket[30m])))",
+    "quantile(0.25, node_load1 * on (instance) group_left () (up == 1))",
+    "kube_node_status_condition{status=\"true\"} == 1",
+    "count by (condition) (kube_node_status_condition{status=\"true\"} == 1)",
+    "rate(node_network_receive_bytes_total[5m] offset -2m)",
+    "sum(node_memory_MemTotal_bytes) - sum(node_memory_MemAvailable_bytes)",
+    "avg(avg_over_time(DCGM_FI_DEV_POWER_USAGE[10m])) by (Hostname)",
+    "label_replace(rate(node_cpu_seconds_total[5m]), \"c\", \"cpu$1\", \"cpu\", \"(\\\\d+)\")",
+    "resets(node_load1[30m])",
+    "deriv(kube_pod_info[10m])",
+    "holt_winters(node_load1[10m], 0.3, 0.3)",
+    "ts_of_max_over_time(node_load1[10m])",
+    "first_over_time(node_load1[10m])",
 ];
 
 fn reference_bin() -> Option<PathBuf> {
