@@ -19,6 +19,8 @@ fn promlab(args: &[&str]) -> (bool, String, String) {
 fn query_prints_a_table_after_a_scenario() {
     let (ok, out, _) = promlab(&[
         "query",
+        "--output",
+        "table",
         "--pings",
         "6",
         "--advance",
@@ -36,7 +38,7 @@ fn query_prints_a_table_after_a_scenario() {
 
 #[test]
 fn a_bad_query_prints_the_caret_and_fails() {
-    let (ok, out, err) = promlab(&["query", "up{job="]);
+    let (ok, out, err) = promlab(&["query", "--output", "table", "up{job="]);
     assert!(!ok);
     assert_eq!(out, "");
     assert_eq!(

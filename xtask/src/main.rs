@@ -10,10 +10,13 @@
 //! - `cargo xtask e2e` runs only the end-to-end browser tests (a release
 //!   build of the site first), for work on the UI.
 //! - `cargo xtask dist` writes the static site to `dist/`.
+//! - `cargo xtask bench-promql` times the PromQL engine (natively and in
+//!   WebAssembly) next to the real Prometheus on the same data and queries.
 //!
 //! Arguments are parsed by hand: three subcommands with two flags do not
 //! justify a dependency that every `cargo xtask` would compile first.
 
+mod bench_promql;
 mod reference;
 mod suites;
 mod tools;
@@ -74,6 +77,9 @@ commands:
                              wasm-bindgen-cli, npm packages)
   reference                  fetch the reference Prometheus, promtool, node_exporter
                              and Alertmanager (Debian packages, unpacked into a cache)
+  bench-promql [--runs N] [--no-wasm]
+                             time dashboard queries in the real Prometheus, in the
+                             engine natively and in WebAssembly in headless Chromium
 ";
 
 fn main() -> ExitCode {
@@ -83,6 +89,7 @@ fn main() -> ExitCode {
         Some("test") => return test(),
         Some("e2e") => return e2e_only(),
         Some("dist") => dist(),
+        Some("bench-promql") => bench_promql::bench_promql(&args[1..]),
         Some("setup") => build_tools(),
         Some("reference") => reference::ensure_reference().map(|bin| {
             step(&format!(

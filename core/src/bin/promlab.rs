@@ -1,13 +1,17 @@
 //! `promlab`: the lab on the command line. It drives the same [`Lab`] as the
 //! browser: set up a scenario (pings, elapsed time), then ask a question in
-//! PromQL or through a Prometheus API URL.
+//! PromQL or through a Prometheus API URL. `query --data FILE.om` asks the
+//! same question of an OpenMetrics file instead of the simulated cluster,
+//! and prints the answer in the Prometheus HTTP API's JSON, so one script
+//! can query the lab and a real Prometheus alike.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::{Parser, Subcommand, ValueEnum};
     use promlab_core::alertmanager;
     use promlab_core::api::{
-        ApiData, ApiRequest, ApiResponse, LabRequest, LabResponse, QueryResult,
+        ApiData, ApiError, ApiRequest, ApiResponse, ErrorType, LabRequest, LabResponse,
+        MatrixSeries, Point, QueryResult, StringPoint, VectorSample,
     };
     use promlab_core::diagnostic::{Diagnostic, Span};
     use promlab_core::duration::parse_duration;
@@ -15,6 +19,7 @@ mod cli {
     use promlab_core::lab::{Lab, LabOptions};
     use promlab_core::promql;
     use promlab_core::promql::promqltest::{self, RunOptions, ScriptError, Status};
+    use promlab_core::tsdb::Head;
     use std::io::Read;
     use std::path::PathBuf;
     use std::process::ExitCode;
@@ -51,13 +56,45 @@ mod cli {
 
     #[derive(Subcommand)]
     enum Command {
-        /// Evaluate a PromQL expression now and print the result as a table.
+        /// Evaluate a PromQL expression and print the result in the
+        /// Prometheus HTTP API's JSON (`/api/v1/query` or, with --start,
+        /// `/api/v1/query_range`).
+        #[command(after_help = "Times are RFC 3339 or Unix seconds, steps \
+Prometheus durations (15s, 1m30s) or seconds, as the Prometheus API reads \
+them. Without --time, an instant query runs at the lab's current time, or \
+with --data at the newest sample of the file. Exit status: 0 on success, 1 \
+when the query fails (the error as the API's JSON on stdout, the position \
+with a caret on stderr), 2 on bad options.")]
         Query {
             expr: String,
-            /// Print the Prometheus API's JSON instead of a table.
-            #[arg(long)]
+            /// Query the samples of this OpenMetrics file (as `promlab
+            /// export` or `promtool tsdb dump-openmetrics` writes them)
+            /// instead of the simulated cluster.
+            #[arg(long, value_name = "FILE.om")]
+            data: Option<PathBuf>,
+            /// Evaluate at this time (an instant query).
+            #[arg(long, value_name = "T", value_parser = parse_time_arg, allow_hyphen_values = true, conflicts_with_all = ["start", "end", "step"])]
+            time: Option<i64>,
+            /// Start of a range query.
+            #[arg(long, value_name = "S", value_parser = parse_time_arg, allow_hyphen_values = true, requires_all = ["end", "step"])]
+            start: Option<i64>,
+            /// End of a range query.
+            #[arg(long, value_name = "E", value_parser = parse_time_arg, allow_hyphen_values = true, requires_all = ["start", "step"])]
+            end: Option<i64>,
+            /// Resolution of a range query.
+            #[arg(long, value_name = "D", value_parser = parse_step_arg, requires_all = ["start", "end"])]
+            step: Option<i64>,
+            /// How to print the result.
+            #[arg(long, value_enum, default_value_t = Output::Json)]
+            output: Output,
+            /// The same as `--output json` (the default), kept for scripts
+            /// written before JSON was.
+            #[arg(long, hide = true, conflicts_with = "output")]
             json: bool,
         },
+        /// Print a PromQL expression as `promtool promql format` does:
+        /// canonical, with long expressions split over indented lines.
+        Format { expr: String },
         /// Answer a Prometheus HTTP API request given as a path and query
         /// string, e.g. '/api/v1/query?query=up'; prints the JSON.
         Api { url: String },
@@ -216,6 +253,25 @@ exit status.")]
         },
     }
 
+    /// How `query` prints its result.
+    #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+    enum Output {
+        /// The Prometheus HTTP API's JSON.
+        Json,
+        /// One line per series: labels and value(s).
+        Table,
+    }
+
+    fn parse_time_arg(s: &str) -> Result<i64, String> {
+        promlab_core::api::parse_time(s)
+            .map_err(|e| format!("{e}: expected RFC 3339 (2026-01-01T00:00:00Z) or Unix seconds"))
+    }
+
+    fn parse_step_arg(s: &str) -> Result<i64, String> {
+        promlab_core::api::parse_api_duration(s)
+            .map_err(|e| format!("{e}: expected a duration (15s, 1m30s) or seconds"))
+    }
+
     #[derive(Clone, Copy, ValueEnum)]
     enum FormatArg {
         /// The Prometheus text format 0.0.4.
@@ -251,6 +307,46 @@ exit status.")]
                         out,
                     },
             } => return operator_render(dir, namespace, *validate, out.as_deref()),
+            Command::Format { expr } => return format_expr(expr),
+            Command::Query {
+                data: Some(path),
+                expr,
+                time,
+                start,
+                end,
+                step,
+                output,
+                ..
+            } => {
+                let scenario = [
+                    (cli.pings > 0, "--pings"),
+                    (cli.advance.is_some(), "--advance"),
+                    (!cli.scrape.is_empty(), "--scrape"),
+                    (cli.config.is_some(), "--config"),
+                    (cli.import.is_some(), "--import"),
+                ];
+                if let Some((_, flag)) = scenario.iter().find(|(given, _)| *given) {
+                    eprintln!(
+                        "error: {flag} sets up the simulated cluster; --data queries a file instead"
+                    );
+                    return ExitCode::from(2);
+                }
+                let head = match load_data(path) {
+                    Ok(head) => head,
+                    Err(message) => {
+                        eprint!("error: {message}");
+                        if !message.ends_with('\n') {
+                            eprintln!();
+                        }
+                        return ExitCode::from(2);
+                    }
+                };
+                // A file's "now" is its newest sample.
+                let now = head.stats().max_time.unwrap_or(0);
+                let request = query_request(expr, *time, *start, *end, *step, now);
+                let resp = query_file(&head, &request);
+                return print_query(expr, &resp, *output);
+            }
             _ => {}
         }
         let mut lab = Lab::new(LabOptions::default());
@@ -310,27 +406,18 @@ exit status.")]
             }
         }
         match cli.command {
-            Command::Query { expr, json } => {
-                let resp = lab.api(&ApiRequest::Query {
-                    query: expr.clone(),
-                    time: None,
-                });
-                if json {
-                    println!("{}", resp.to_json());
-                    return exit_for(&resp);
-                }
-                match &resp {
-                    ApiResponse::Success {
-                        data: ApiData::Query(result),
-                        ..
-                    } => print_result(result),
-                    ApiResponse::Success { .. } => {}
-                    ApiResponse::Error(e) => match (e.span, promql::parse(&expr)) {
-                        (Some(_), Err(pe)) => eprint!("{}", pe.render(&expr)),
-                        _ => eprintln!("error: {}", e.error),
-                    },
-                }
-                exit_for(&resp)
+            Command::Query {
+                expr,
+                time,
+                start,
+                end,
+                step,
+                output,
+                ..
+            } => {
+                let request = query_request(&expr, time, start, end, step, lab.now());
+                let resp = lab.api(&request);
+                print_query(&expr, &resp, output)
             }
             Command::Api { url } => {
                 let resp = match ApiRequest::from_url(&url) {
@@ -350,6 +437,7 @@ exit status.")]
                     ExitCode::FAILURE
                 }
             },
+            Command::Format { expr } => format_expr(&expr),
             Command::Metrics => {
                 print!("{}", lab_metrics(&mut lab));
                 ExitCode::SUCCESS
@@ -562,6 +650,182 @@ exit status.")]
                 }
                 Err(code) => code,
             },
+        }
+    }
+
+    /// The API request for `query`'s options: a range query when --start
+    /// is given (clap makes --end and --step come with it), else an
+    /// instant query at --time or `now`.
+    fn query_request(
+        expr: &str,
+        time: Option<i64>,
+        start: Option<i64>,
+        end: Option<i64>,
+        step: Option<i64>,
+        now: i64,
+    ) -> ApiRequest {
+        match (start, end, step) {
+            (Some(start), Some(end), Some(step)) => ApiRequest::QueryRange {
+                query: expr.to_string(),
+                start,
+                end,
+                step,
+            },
+            _ => ApiRequest::Query {
+                query: expr.to_string(),
+                time: Some(time.unwrap_or(now)),
+            },
+        }
+    }
+
+    /// Reads an OpenMetrics file with timestamps into a fresh head.
+    fn load_data(path: &std::path::Path) -> Result<Head, String> {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let shown = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let d = Diagnostic::error(Span::new(at, at + 1), "invalid UTF-8: expected UTF-8 text");
+            format!("{}:{}", path.display(), d.render(&shown))
+        })?;
+        let mut head = Head::new();
+        head.import_openmetrics(&text)
+            .map_err(|e| format!("{}:{}", path.display(), e.render(&text)))?;
+        Ok(head)
+    }
+
+    /// Answers a query request from `head` as the lab answers it from its
+    /// own: the same checks, errors, annotations and JSON.
+    fn query_file(head: &Head, request: &ApiRequest) -> ApiResponse {
+        let engine = promql::Engine::default();
+        let (query, evaluation) = match request {
+            ApiRequest::Query { query, time } => {
+                let expr = match parse_query(query) {
+                    Ok(expr) => expr,
+                    Err(e) => return ApiResponse::Error(e),
+                };
+                (query, engine.instant(head, &expr, time.unwrap_or(0)))
+            }
+            ApiRequest::QueryRange {
+                query,
+                start,
+                end,
+                step,
+            } => {
+                let expr = match parse_query(query) {
+                    Ok(expr) => expr,
+                    Err(e) => return ApiResponse::Error(e),
+                };
+                if let Some(message) = range_problem(*start, *end, *step) {
+                    return ApiResponse::Error(ApiError::new(ErrorType::BadData, message));
+                }
+                (query, engine.range(head, &expr, *start, *end, *step))
+            }
+            _ => {
+                return ApiResponse::Error(ApiError::new(
+                    ErrorType::BadData,
+                    "only queries can be asked of a data file",
+                ))
+            }
+        };
+        match evaluation {
+            Ok(evaluation) => ApiResponse::Success {
+                warnings: evaluation.warnings(query),
+                infos: evaluation.infos(query),
+                data: ApiData::Query(to_result(evaluation.value)),
+            },
+            Err(e) => ApiResponse::Error(ApiError::new(ErrorType::Execution, e.to_string())),
+        }
+    }
+
+    /// The API's refusal of a range, as the lab words it.
+    fn range_problem(start: i64, end: i64, step: i64) -> Option<&'static str> {
+        if end < start {
+            Some("end timestamp must not be before start time")
+        } else if step <= 0 {
+            Some("zero or negative query resolution step widths are not accepted. Try a positive integer")
+        } else if (i128::from(end) - i128::from(start)) / i128::from(step)
+            > i128::from(promlab_core::lab::MAX_POINTS_PER_SERIES)
+        {
+            Some("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
+        } else {
+            None
+        }
+    }
+
+    /// Parses the `query` parameter with the API's error wording and span.
+    fn parse_query(query: &str) -> Result<promql::Expr, ApiError> {
+        promql::parse(query).map_err(|e| ApiError {
+            error_type: ErrorType::BadData,
+            error: format!(
+                "invalid parameter \"query\": {}: {e}",
+                e.to_diagnostic().position(query)
+            ),
+            span: Some(e.span),
+        })
+    }
+
+    fn to_result(value: promql::Value) -> QueryResult {
+        match value {
+            promql::Value::Scalar { t, v } => QueryResult::Scalar(Point { t, v }),
+            promql::Value::String { t, v } => QueryResult::String(StringPoint { t, v }),
+            promql::Value::Vector(samples) => QueryResult::Vector(
+                samples
+                    .into_iter()
+                    .map(|s| VectorSample {
+                        metric: s.labels,
+                        value: Point { t: s.t, v: s.v },
+                    })
+                    .collect(),
+            ),
+            promql::Value::Matrix(series) => QueryResult::Matrix(
+                series
+                    .into_iter()
+                    .map(|s| MatrixSeries {
+                        metric: s.labels,
+                        values: s.points.into_iter().map(|(t, v)| Point { t, v }).collect(),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Prints a query's answer (JSON on stdout, or the table) and, for an
+    /// error, the message on stderr with a caret under the query's
+    /// offending part when it has one.
+    fn print_query(expr: &str, resp: &ApiResponse, output: Output) -> ExitCode {
+        match (output, resp) {
+            (Output::Json, _) => println!("{}", resp.to_json()),
+            (
+                Output::Table,
+                ApiResponse::Success {
+                    data: ApiData::Query(result),
+                    ..
+                },
+            ) => print_result(result),
+            (Output::Table, _) => {}
+        }
+        if let ApiResponse::Error(e) = resp {
+            match (e.span, promql::parse(expr)) {
+                (Some(_), Err(pe)) => eprint!("{}", pe.render(expr)),
+                _ => eprintln!("error: {}", e.error),
+            }
+        }
+        exit_for(resp)
+    }
+
+    /// `promlab format`: the expression as `promtool promql format` prints
+    /// it, or the parse error with its position (exit 1).
+    fn format_expr(expr: &str) -> ExitCode {
+        match promql::parse(expr) {
+            Ok(e) => {
+                println!("{}", promql::format_pretty(&e));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprint!("{}", e.render(expr));
+                ExitCode::FAILURE
+            }
         }
     }
 
