@@ -22,6 +22,7 @@ pub mod lab;
 pub mod labels;
 pub mod promql;
 pub mod regexp;
+pub mod rules;
 pub mod scrape;
 pub mod sim;
 pub mod tsdb;

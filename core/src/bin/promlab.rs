@@ -120,6 +120,24 @@ exit status.")]
             #[arg(long, value_enum)]
             format: Option<FormatArg>,
         },
+        /// Check rule files as `promtool check rules` does: the YAML, every
+        /// query, every template, and (as a lint) duplicate rules.
+        ///
+        /// Each file's errors are printed with their line and column and
+        /// Prometheus's message; a file without errors gets `SUCCESS: N rules
+        /// found`. With no file, the rules are read on stdin.
+        #[command(after_help = "Exit status: 0 when every file is valid (lint findings \
+are reported but do not fail unless --lint-fatal is given); 1 when a file has \
+errors; 3 with --lint-fatal when only lint findings were reported.")]
+        Rules {
+            files: Vec<PathBuf>,
+            /// Lint checks to apply: duplicate-rules, all or none.
+            #[arg(long, default_value = "duplicate-rules", value_parser = ["duplicate-rules", "all", "none"])]
+            lint: String,
+            /// Make lint findings exit with status 3.
+            #[arg(long)]
+            lint_fatal: bool,
+        },
     }
 
     #[derive(Clone, Copy, ValueEnum)]
@@ -137,6 +155,14 @@ exit status.")]
             Command::Check {
                 what: Check::Metrics { format },
             } => return check_metrics(*format),
+            Command::Check {
+                what:
+                    Check::Rules {
+                        files,
+                        lint,
+                        lint_fatal,
+                    },
+            } => return check_rules(files, lint != "none", *lint_fatal),
             Command::Export {
                 duration,
                 interval,
@@ -251,6 +277,14 @@ exit status.")]
             Command::Check {
                 what: Check::Metrics { format },
             } => check_metrics(format),
+            Command::Check {
+                what:
+                    Check::Rules {
+                        files,
+                        lint,
+                        lint_fatal,
+                    },
+            } => check_rules(&files, lint != "none", lint_fatal),
             Command::Export {
                 duration,
                 interval,
@@ -305,6 +339,89 @@ exit status.")]
             }
         }
         ExitCode::SUCCESS
+    }
+
+    /// Reads a file (or stdin when `path` is `None`) as UTF-8 text; the
+    /// error says where the text stops being UTF-8.
+    fn read_text(path: Option<&std::path::Path>) -> Result<String, String> {
+        let bytes = match path {
+            Some(p) => std::fs::read(p).map_err(|e| format!("cannot read: {e}"))?,
+            None => {
+                let mut b = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut b)
+                    .map_err(|e| format!("cannot read stdin: {e}"))?;
+                b
+            }
+        };
+        String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let shown = String::from_utf8_lossy(e.as_bytes()).to_string();
+            Diagnostic::error(Span::new(at, at + 1), "invalid UTF-8: expected UTF-8 text")
+                .render(&shown)
+        })
+    }
+
+    /// `check rules`: promtool's report, file by file.
+    fn check_rules(files: &[PathBuf], lint: bool, lint_fatal: bool) -> ExitCode {
+        use promlab_core::rules::config::{
+            duplicate_rules, duplicate_rules_message, parse_rule_file,
+        };
+        let inputs: Vec<Option<&PathBuf>> = if files.is_empty() {
+            vec![None]
+        } else {
+            files.iter().map(Some).collect()
+        };
+        let (mut errors, mut lint_found) = (false, false);
+        for path in inputs {
+            let name = path.map_or("standard input".to_string(), |p| p.display().to_string());
+            let prefix = path.map_or(String::new(), |p| format!("{}:", p.display()));
+            println!("Checking {name}");
+            let text = match read_text(path.map(PathBuf::as_path)) {
+                Ok(t) => t,
+                Err(message) => {
+                    eprintln!("  FAILED:");
+                    eprint!("{prefix}{message}");
+                    if !message.ends_with('\n') {
+                        eprintln!();
+                    }
+                    errors = true;
+                    println!();
+                    continue;
+                }
+            };
+            match parse_rule_file(&text) {
+                Err(errs) => {
+                    eprintln!("  FAILED:");
+                    for e in errs {
+                        eprint!("{prefix}{}", e.render(&text));
+                    }
+                    errors = true;
+                }
+                Ok(file) => {
+                    let dups = if lint {
+                        duplicate_rules(&file)
+                    } else {
+                        Vec::new()
+                    };
+                    if dups.is_empty() {
+                        println!("  SUCCESS: {} rules found", file.rule_count());
+                    } else {
+                        eprintln!("  FAILED:");
+                        eprintln!("{}", duplicate_rules_message(&dups));
+                        lint_found = true;
+                    }
+                }
+            }
+            println!();
+        }
+        if errors {
+            ExitCode::FAILURE
+        } else if lint_found && lint_fatal {
+            ExitCode::from(3)
+        } else {
+            ExitCode::SUCCESS
+        }
     }
 
     /// Runs each script; prints failing (or, verbose, all) evals, a count
