@@ -77,6 +77,8 @@ pub enum ApiRequest {
     Alerts,
     /// `GET /api/v1/status/tsdb`: cardinality and sizes.
     TsdbStatus,
+    /// `GET /api/v1/status/config`: the configuration as YAML.
+    StatusConfig,
     /// `GET /api/v1/metadata`: TYPE, HELP and UNIT per metric.
     Metadata {
         #[serde(default)]
@@ -218,6 +220,7 @@ impl ApiRequest {
             ApiRequest::Rules => "/api/v1/rules".to_string(),
             ApiRequest::Alerts => "/api/v1/alerts".to_string(),
             ApiRequest::TsdbStatus => "/api/v1/status/tsdb".to_string(),
+            ApiRequest::StatusConfig => "/api/v1/status/config".to_string(),
             ApiRequest::Metadata { metric, limit } => {
                 if let Some(m) = metric {
                     q.append_pair("metric", m);
@@ -294,6 +297,7 @@ impl ApiRequest {
             "/api/v1/rules" => ApiRequest::Rules,
             "/api/v1/alerts" => ApiRequest::Alerts,
             "/api/v1/status/tsdb" => ApiRequest::TsdbStatus,
+            "/api/v1/status/config" => ApiRequest::StatusConfig,
             "/api/v1/metadata" => ApiRequest::Metadata {
                 metric: get("metric").filter(|m| !m.is_empty()).map(str::to_string),
                 limit: get("limit")
@@ -338,7 +342,7 @@ impl ApiRequest {
             return Ok(ApiResponse::Error(ApiError {
                 error_type: envelope.error_type.unwrap_or(ErrorType::Internal),
                 error: envelope.error.unwrap_or_default(),
-                span: None,
+                span: envelope.span,
             }));
         }
         let data = envelope.data.unwrap_or(serde_json::Value::Null);
@@ -358,6 +362,7 @@ impl ApiRequest {
             ApiRequest::TsdbStatus => {
                 ApiData::TsdbStatus(serde_json::from_value(data).map_err(bad)?)
             }
+            ApiRequest::StatusConfig => ApiData::Config(serde_json::from_value(data).map_err(bad)?),
             ApiRequest::Metadata { .. } => {
                 ApiData::Metadata(serde_json::from_value(data).map_err(bad)?)
             }
@@ -384,6 +389,9 @@ struct Envelope {
     warnings: Vec<String>,
     #[serde(default)]
     infos: Vec<String>,
+    /// The lab's addition to errors; absent from a real server's answers.
+    #[serde(default)]
+    span: Option<Span>,
 }
 
 /// The `errorType` values of the Prometheus API.
@@ -476,9 +484,17 @@ pub enum ApiData {
     Strings(Vec<String>),
     /// `/status/tsdb`.
     TsdbStatus(TsdbStatus),
+    /// `/status/config`: `{"yaml": "..."}`.
+    Config(ConfigData),
     /// `/metadata`: per metric name, its metadata (one entry per distinct
     /// TYPE/HELP/UNIT seen).
     Metadata(std::collections::BTreeMap<String, Vec<MetricMetadata>>),
+}
+
+/// `/status/config` data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigData {
+    pub yaml: String,
 }
 
 /// `/status/tsdb` data, as Prometheus writes it; the head statistics carry

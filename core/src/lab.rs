@@ -16,9 +16,9 @@
 
 use crate::api::{
     format_rfc3339, ActiveTarget, AlertsData, ApiData, ApiError, ApiRequest, ApiResponse,
-    DroppedTarget, ErrorType, LabRequest, LabResponse, LabStatus, MatrixSeries, MetricMetadata,
-    NameValue, Point, QueryResult, Request, Response, RulesData, ScrapeRequest, ScrapeResponse,
-    StringPoint, TargetsData, TsdbHeadStats, TsdbStatus, VectorSample,
+    ConfigData, DroppedTarget, ErrorType, LabRequest, LabResponse, LabStatus, MatrixSeries,
+    MetricMetadata, NameValue, Point, QueryResult, Request, Response, RulesData, ScrapeRequest,
+    ScrapeResponse, StringPoint, TargetsData, TsdbHeadStats, TsdbStatus, VectorSample,
 };
 use crate::clock::{Clock, Millis, Timestamp};
 use crate::duration::format_duration;
@@ -488,22 +488,25 @@ impl Lab {
 
     /// Answers a Prometheus API request.
     pub fn api(&mut self, request: &ApiRequest) -> ApiResponse {
-        match self.try_api(request) {
-            Ok(data) => ApiResponse::success(data),
-            Err(e) => ApiResponse::Error(e),
-        }
+        let answer = match request {
+            ApiRequest::Query { .. } | ApiRequest::QueryRange { .. } => self.query(request),
+            other => self.try_api(other).map(ApiResponse::success),
+        };
+        answer.unwrap_or_else(ApiResponse::Error)
     }
 
-    fn try_api(&self, request: &ApiRequest) -> Result<ApiData, ApiError> {
-        match request {
+    /// Answers a query with its value and the engine's warnings and infos
+    /// (with their positions in the query, as Prometheus words them).
+    fn query(&self, request: &ApiRequest) -> Result<ApiResponse, ApiError> {
+        let (query, evaluation) = match request {
             ApiRequest::Query { query, time } => {
                 let expr = parse_query(query)?;
                 let t = time.unwrap_or(self.clock.now());
-                let value = self
+                let evaluation = self
                     .engine
                     .instant(&self.head, &expr, t)
                     .map_err(execution_error)?;
-                Ok(ApiData::Query(to_result(value)))
+                (query, evaluation)
             }
             ApiRequest::QueryRange {
                 query,
@@ -532,11 +535,28 @@ impl Lab {
                         "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)",
                     ));
                 }
-                let value = self
+                let evaluation = self
                     .engine
                     .range(&self.head, &expr, *start, *end, *step)
                     .map_err(execution_error)?;
-                Ok(ApiData::Query(to_result(value)))
+                (query, evaluation)
+            }
+            other => return self.try_api(other).map(ApiResponse::success),
+        };
+        Ok(ApiResponse::Success {
+            warnings: evaluation.warnings(query),
+            infos: evaluation.infos(query),
+            data: ApiData::Query(to_result(evaluation.value)),
+        })
+    }
+
+    fn try_api(&self, request: &ApiRequest) -> Result<ApiData, ApiError> {
+        match request {
+            ApiRequest::Query { .. } | ApiRequest::QueryRange { .. } => {
+                match self.query(request)? {
+                    ApiResponse::Success { data, .. } => Ok(data),
+                    ApiResponse::Error(e) => Err(e),
+                }
             }
             ApiRequest::Series {
                 matchers,
@@ -641,6 +661,18 @@ impl Lab {
                     series_count_by_label_value_pair: rows(&st.series_count_by_label_value_pair),
                 }))
             }
+            ApiRequest::StatusConfig => {
+                // The scrape configs as Prometheus would be configured to run
+                // them: the simulated cluster's jobs (as the Operator
+                // generates them) and the ones added since.
+                let config = PrometheusConfig {
+                    scrape_configs: self.scrape.configs().to_vec(),
+                    ..PrometheusConfig::default()
+                };
+                Ok(ApiData::Config(ConfigData {
+                    yaml: config.to_yaml(),
+                }))
+            }
             ApiRequest::Metadata { metric, limit } => {
                 let mut out = std::collections::BTreeMap::new();
                 for (name, md) in self.head.all_metadata() {
@@ -704,7 +736,12 @@ fn parse_match_params(params: &[String]) -> Result<Vec<Vec<Matcher>>, ApiError> 
 }
 
 fn execution_error(e: promql::EvalError) -> ApiError {
-    ApiError::new(ErrorType::Execution, e.to_string())
+    let error_type = match e {
+        promql::EvalError::Stopped(promql::engine::StopReason::Timeout) => ErrorType::Timeout,
+        promql::EvalError::Stopped(promql::engine::StopReason::Cancelled) => ErrorType::Canceled,
+        _ => ErrorType::Execution,
+    };
+    ApiError::new(error_type, e.to_string())
 }
 
 fn to_result(value: Value) -> QueryResult {

@@ -75,3 +75,27 @@ fn metrics_prints_the_example_apps_page() {
     let page = promlab_core::exposition::parse(&out).unwrap();
     assert!(page.samples.len() > 50);
 }
+
+#[test]
+fn a_closed_output_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_promlab"))
+        .args([
+            "export",
+            "--duration",
+            "1h",
+            "--end",
+            "2026-01-01T00:00:00Z",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here: the next write hits a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

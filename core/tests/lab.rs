@@ -476,3 +476,31 @@ fn exported_data_imports_into_another_lab() {
     };
     assert!(message.starts_with("1:"), "{message}");
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn queries_answer_with_prometheus_s_warnings_and_infos() {
+    let mut lab = lab();
+    match query(&mut lab, "sum(rate(up[5m]))") {
+        ApiResponse::Success {
+            warnings, infos, ..
+        } => {
+            assert!(warnings.is_empty(), "{warnings:?}");
+            assert_eq!(
+                infos,
+                ["PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"up\" (1:10)"]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    match query(&mut lab, "quantile(1.5, up)") {
+        ApiResponse::Success { warnings, .. } => assert_eq!(
+            warnings,
+            ["PromQL warning: quantile value should be between 0 and 1, got 1.5 (1:10)"]
+        ),
+        other => panic!("{other:?}"),
+    }
+    // A clean query has neither, and the JSON leaves them out.
+    let clean = query(&mut lab, "sum(up)");
+    assert!(!clean.to_json().contains("warnings"), "{}", clean.to_json());
+    assert!(!clean.to_json().contains("infos"), "{}", clean.to_json());
+}

@@ -41,7 +41,7 @@ fn our_scripts_all_pass() {
         lines[0].starts_with("tests/promql/lookback.test: "),
         "{out}"
     );
-    assert!(lines[0].ends_with(" passed, 0 failed"), "{out}");
+    assert!(lines[0].ends_with(" passed, 0 failed, 0 skipped"), "{out}");
     // The last line sums the files.
     let sum: usize = lines[..3]
         .iter()
@@ -50,7 +50,7 @@ fn our_scripts_all_pass() {
             counts.split(' ').next().unwrap().parse::<usize>().unwrap()
         })
         .sum();
-    assert_eq!(lines[3], format!("{sum} passed, 0 failed"));
+    assert_eq!(lines[3], format!("{sum} passed, 0 failed, 0 skipped"));
 }
 
 #[test]
@@ -70,10 +70,10 @@ fn failures_are_listed_with_file_line_query_and_reason() {
             value mismatch at m{i="a"}: expected 5, got 2
         mixed.test:10: FAIL m{i="b"}
             expected 1 series, got 0: missing m{i="b"}
-        mixed.test:13: UNSUPPORTED m
-            unsupported: annotations (the result matched, but the engine does not report warnings and infos yet)
-        mixed.test: 1 passed, 3 failed
-        1 passed, 3 failed
+        mixed.test:13: FAIL m
+            annotations: expected info annotations, got none
+        mixed.test: 1 passed, 3 failed, 0 skipped
+        1 passed, 3 failed, 0 skipped
     "#]]
     .assert_eq(&out);
 
@@ -107,11 +107,11 @@ fn a_script_that_does_not_parse_counts_as_one_failure() {
     assert!(!ok);
     let dir = format!("{}/", bad.parent().unwrap().display());
     expect_test::expect![[r#"
-        bad.test: 0 passed, 1 failed
-        not_utf8.test: 0 passed, 1 failed
-        good.test: 1 passed, 0 failed
-        missing.test: 0 passed, 1 failed
-        1 passed, 3 failed
+        bad.test: 0 passed, 1 failed, 0 skipped
+        not_utf8.test: 0 passed, 1 failed, 0 skipped
+        good.test: 1 passed, 0 failed, 0 skipped
+        missing.test: 0 passed, 1 failed, 0 skipped
+        1 passed, 3 failed, 0 skipped
     "#]]
     .assert_eq(&out.replace(&dir, ""));
     let err = err.replace(&dir, "");

@@ -5,12 +5,17 @@ use crate::bridge::LabClient;
 use crate::components::clock::ClockBar;
 use crate::components::data_sources::DataSources;
 use crate::components::sim_panel::SimPanel;
+use crate::pages::config::ConfigPage;
 use crate::pages::playground::Playground;
+use crate::pages::service_discovery::ServiceDiscoveryPage;
+use crate::pages::targets::TargetsPage;
+use crate::pages::tsdb_status::TsdbStatusPage;
 use gloo::timers::callback::Interval;
 use promlab_core::api::{LabRequest, LabResponse, LabStatus, Request, Response};
 use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 /// How often the page reports elapsed real time to the lab.
 const TICK_MS: u32 = 250;
@@ -38,11 +43,16 @@ impl LabContext {
     }
 }
 
-/// Milliseconds since the epoch, from the browser: only to choose where the
-/// lab's virtual clock starts.
-fn wall_clock_now() -> i64 {
-    let ms = js_sys::Date::now();
-    (ms / 1000.0).floor() as i64 * 1000
+/// Where the engine's worker is, relative to the page (trunk writes it
+/// next to `index.html`), so the site works under any path.
+pub const WORKER_PATH: &str = "./worker.js";
+
+/// The app's settings: which engine to talk to (the site's worker when
+/// none is given).
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    #[prop_or_default]
+    pub client: Option<LabClient>,
 }
 
 /// A monotonic real-time reading for measuring elapsed time between ticks.
@@ -53,8 +63,11 @@ fn monotonic_ms() -> f64 {
 }
 
 #[function_component(App)]
-pub fn app() -> Html {
-    let client = use_memo((), |_| LabClient::in_page(wall_clock_now()));
+pub fn app(props: &AppProps) -> Html {
+    let given = props.client.clone();
+    let client = use_memo((), move |_| {
+        given.unwrap_or_else(|| LabClient::worker(WORKER_PATH))
+    });
     let status = use_state(|| None::<LabStatus>);
     let error = use_state(|| None::<String>);
 
@@ -102,21 +115,85 @@ pub fn app() -> Html {
 
     html! {
         <ContextProvider<LabContext> context={ctx}>
-            <header class="topbar">
-                <div class="brand">
-                    <span class="logo" aria-hidden="true">{"◆"}</span>
-                    <span class="name">{"PromLab"}</span>
-                </div>
-                <nav class="nav">
-                    <a class="active" href="#/playground">{"Playground"}</a>
-                </nav>
-                <ClockBar />
-            </header>
-            <main class="content">
+            <HashRouter>
+                <header class="topbar">
+                    <div class="brand">
+                        <span class="logo" aria-hidden="true">{"◆"}</span>
+                        <span class="name">{"PromLab"}</span>
+                    </div>
+                    <Nav />
+                    <ClockBar />
+                </header>
+                <main class="content">
+                    <Switch<Route> render={switch} />
+                </main>
+            </HashRouter>
+        </ContextProvider<LabContext>>
+    }
+}
+
+/// The lab's pages, addressed with `#` routes so the static site works
+/// under any path. The names follow the Prometheus UI's.
+#[derive(Clone, Copy, Routable, PartialEq, Eq, Debug)]
+pub enum Route {
+    #[at("/")]
+    Home,
+    #[at("/query")]
+    Query,
+    #[at("/targets")]
+    Targets,
+    #[at("/service-discovery")]
+    ServiceDiscovery,
+    #[at("/tsdb-status")]
+    TsdbStatus,
+    #[at("/config")]
+    Config,
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+/// The navigation bar's entries.
+const NAV: [(Route, &str); 5] = [
+    (Route::Query, "Query"),
+    (Route::Targets, "Targets"),
+    (Route::ServiceDiscovery, "Service discovery"),
+    (Route::TsdbStatus, "TSDB status"),
+    (Route::Config, "Configuration"),
+];
+
+#[function_component(Nav)]
+fn nav() -> Html {
+    let current = use_route::<Route>().map(|r| if r == Route::Home { Route::Query } else { r });
+    html! {
+        <nav class="nav">
+            { for NAV.iter().map(|(route, label)| html! {
+                <Link<Route> to={*route} classes={classes!((current == Some(*route)).then_some("active"))}>
+                    { *label }
+                </Link<Route>>
+            }) }
+        </nav>
+    }
+}
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Home | Route::Query => html! {
+            <>
                 <SimPanel />
                 <DataSources />
                 <Playground />
-            </main>
-        </ContextProvider<LabContext>>
+            </>
+        },
+        Route::Targets => html! { <TargetsPage /> },
+        Route::ServiceDiscovery => html! { <ServiceDiscoveryPage /> },
+        Route::TsdbStatus => html! { <TsdbStatusPage /> },
+        Route::Config => html! { <ConfigPage /> },
+        Route::NotFound => html! {
+            <section class="card">
+                <h2>{"Page not found"}</h2>
+                <p><Link<Route> to={Route::Query}>{"Go to the query page"}</Link<Route>></p>
+            </section>
+        },
     }
 }

@@ -1,60 +1,148 @@
 //! The bridge to the engine: the only place the app reaches a
 //! [`Lab`](promlab_core::lab::Lab).
 //!
-//! Components send a [`Request`] and get a [`Response`] in a callback. The
-//! lab runs in the page today; because every exchange is a serializable
-//! request and an asynchronous answer, it can move into a Web Worker, or
-//! be replaced by a real Prometheus server answering the API requests,
-//! without a component changing.
+//! Components send a [`Request`] and get a [`Response`] in a callback. In
+//! the site the lab runs in a Web Worker ([`LabClient::worker`]); tests run
+//! it in the page ([`LabClient::in_page`]). Every exchange is a serializable
+//! request and an asynchronous answer, so a real Prometheus server could
+//! answer the API requests the same way.
 //!
 //! The lab does no I/O: when a real target's scrape falls due it hands the
 //! bridge a [`ScrapeRequest`], which the bridge fetches with the browser's
 //! `fetch` and answers with a [`ScrapeResponse`].
 
+use crate::worker::{LabWorker, WireRequest, WireResponse};
 use gloo::timers::callback::Timeout;
+use gloo_worker::{Spawnable, WorkerBridge};
 use promlab_core::api::{
-    LabRequest, LabResponse, Request, Response, ScrapeRequest, ScrapeResponse,
+    ApiResponse, LabRequest, LabResponse, Request, Response, ScrapeRequest, ScrapeResponse,
 };
 use promlab_core::lab::{Lab, LabOptions};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
+
+type Callback = Box<dyn FnOnce(Response)>;
+
+/// Requests sent to the worker and not answered yet.
+struct Pending {
+    request: Request,
+    on_response: Callback,
+}
+
+struct WorkerLink {
+    bridge: WorkerBridge<LabWorker>,
+    pending: Rc<RefCell<HashMap<u64, Pending>>>,
+    next_id: Cell<u64>,
+}
+
+enum Backend {
+    /// A lab in the page: answers on the spot.
+    Direct(Rc<dyn Fn(&Request) -> Response>),
+    Worker(WorkerLink),
+}
 
 /// A handle to the engine, cheap to clone and share through a context.
 #[derive(Clone)]
 pub struct LabClient {
-    lab: Rc<RefCell<Lab>>,
+    backend: Rc<Backend>,
 }
 
 impl PartialEq for LabClient {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.lab, &other.lab)
+        Rc::ptr_eq(&self.backend, &other.backend)
+    }
+}
+
+/// Turns the worker's answer into a [`Response`], reading API answers by
+/// the endpoint that was asked, as from a real server.
+fn decode(request: &Request, wire: WireResponse) -> Response {
+    match (request, wire.api, wire.lab) {
+        (Request::Api(req), Some(json), _) => {
+            Response::Api(req.decode_response(&json).unwrap_or_else(|e| {
+                ApiResponse::Error(promlab_core::api::ApiError::new(
+                    promlab_core::api::ErrorType::Internal,
+                    e,
+                ))
+            }))
+        }
+        (_, _, Some(lab)) => Response::Lab(lab),
+        _ => Response::Lab(LabResponse::Error {
+            message: "the engine answered with nothing".into(),
+        }),
     }
 }
 
 impl LabClient {
     /// A lab in the page, starting at `start` (milliseconds since the
-    /// epoch) with its history already scraped.
+    /// epoch) with its history already scraped. Tests use it; the site
+    /// runs the lab in a worker.
     pub fn in_page(start: i64) -> Self {
-        let options = LabOptions {
+        let lab = RefCell::new(Lab::new(LabOptions {
             start,
             ..LabOptions::default()
+        }));
+        let handle = move |request: &Request| match lab.try_borrow_mut() {
+            Ok(mut lab) => lab.handle(request),
+            Err(_) => Response::Lab(LabResponse::Error {
+                message: "the lab is busy with another request".into(),
+            }),
         };
         LabClient {
-            lab: Rc::new(RefCell::new(Lab::new(options))),
+            backend: Rc::new(Backend::Direct(Rc::new(handle))),
+        }
+    }
+
+    /// A lab in a Web Worker loaded from `path` (relative to the page).
+    pub fn worker(path: &str) -> Self {
+        let pending: Rc<RefCell<HashMap<u64, Pending>>> = Rc::default();
+        let on_output = {
+            let pending = pending.clone();
+            move |text: String| {
+                let Ok(wire) = serde_json::from_str::<WireResponse>(&text) else {
+                    gloo::console::error!("the engine's answer could not be read");
+                    return;
+                };
+                // The borrow ends before the callback runs, so it may send.
+                let waiting = pending.borrow_mut().remove(&wire.id);
+                if let Some(p) = waiting {
+                    let response = decode(&p.request, wire);
+                    (p.on_response)(response);
+                }
+            }
+        };
+        let bridge = LabWorker::spawner().callback(on_output).spawn(path);
+        LabClient {
+            backend: Rc::new(Backend::Worker(WorkerLink {
+                bridge,
+                pending,
+                next_id: Cell::new(1),
+            })),
         }
     }
 
     /// Sends `request`; `on_response` gets the answer.
     pub fn send(&self, request: Request, on_response: impl FnOnce(Response) + 'static) {
-        // The borrow ends before the callback runs, so a callback may send
-        // the next request.
-        let response = match self.lab.try_borrow_mut() {
-            Ok(mut lab) => lab.handle(&request),
-            Err(_) => Response::Lab(LabResponse::Error {
-                message: "the lab is busy with another request".into(),
-            }),
-        };
-        on_response(response);
+        match &*self.backend {
+            Backend::Direct(handle) => on_response(handle(&request)),
+            Backend::Worker(link) => {
+                let id = link.next_id.get();
+                link.next_id.set(id + 1);
+                let text = serde_json::to_string(&WireRequest {
+                    id,
+                    request: request.clone(),
+                })
+                .unwrap_or_default();
+                link.pending.borrow_mut().insert(
+                    id,
+                    Pending {
+                        request,
+                        on_response: Box::new(on_response),
+                    },
+                );
+                link.bridge.send(text);
+            }
+        }
     }
 
     /// Fetches the real targets' scrapes that fell due and hands each

@@ -4,6 +4,7 @@
 //!
 //! - [`app`]: the root component, the clock loop and the shared context.
 //! - [`bridge`]: the one way to the engine.
+//! - [`worker`]: the Web Worker the engine runs in.
 //! - [`pages`]: one module per page.
 //! - [`components`]: reusable widgets (clock, query box, result table,
 //!   graph).
@@ -11,7 +12,9 @@
 pub mod app;
 pub mod bridge;
 pub mod components;
+pub mod hooks;
 pub mod pages;
+pub mod worker;
 
 /// Starts the app in the page's `<body>`.
 pub fn run() {

@@ -107,7 +107,11 @@ async fn graph_draws_series_pixels_on_a_canvas() {
 #[wasm_bindgen_test]
 async fn the_app_counts_pings_and_answers_a_query() {
     let root = mount_point();
-    let handle = yew::Renderer::<promlab_web::app::App>::with_root(root.clone()).render();
+    let props = promlab_web::app::AppProps {
+        client: Some(promlab_web::bridge::LabClient::in_page(1_767_225_600_000)),
+    };
+    let handle =
+        yew::Renderer::<promlab_web::app::App>::with_root_and_props(root.clone(), props).render();
     let ping: HtmlElement = wait_for(&root, "#send-ping").await.dyn_into().unwrap();
     for _ in 0..6 {
         ping.click();

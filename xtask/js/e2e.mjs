@@ -203,9 +203,11 @@ await test("clock-runs-pauses-and-changes-speed", async (page) => {
 });
 
 await test("site-loads-only-from-its-sub-path", async (page, { requests }) => {
-  const outside = requests.filter((u) => !u.startsWith(base) && !u.startsWith("data:"));
+  // blob: URLs are the page's own (the engine's worker is started from one).
+  const outside = requests.filter((u) => !u.startsWith(base) && !u.startsWith("data:") && !u.startsWith("blob:"));
   assert(outside.length === 0, `requests outside ${base}: ${outside.join(", ")}`);
   assert(requests.some((u) => u.endsWith(".wasm")), "the wasm module was fetched");
+  assert(requests.some((u) => u.endsWith("/worker.js")), "the engine's worker was loaded from the sub-path");
 });
 
 await test("real-exporter-is-scraped-and-cors-refusal-explained", async (page) => {
@@ -228,6 +230,35 @@ await test("real-exporter-is-scraped-and-cors-refusal-explained", async (page) =
   const error = await page.textContent("tr.target.down .target-error");
   assert(error.includes("CORS"), `the refusal is explained: ${error}`);
 }, { allowConsoleErrors: [/Access-Control-Allow-Origin|CORS|Failed to load resource/, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/] });
+
+await test("status-pages-show-targets-tsdb-and-config", async (page) => {
+  await page.waitForSelector("#clock-time");
+  await page.click("nav >> text=Targets");
+  await page.waitForSelector("section.pool");
+  assert(page.url().endsWith("#/targets"), `hash route: ${page.url()}`);
+  const pools = await page.$$eval("section.pool h2", (hs) => hs.map((h) => h.textContent));
+  for (const job of ["kube-state-metrics", "node-exporter", "nvidia-dcgm-exporter", "prom-example"]) {
+    assert(pools.some((p) => p.startsWith(job) && /\((\d+)\/\1 up\)/.test(p)), `${job} all up in ${pools}`);
+  }
+  // The app's raw page, as a scrape fetches it.
+  const app = page.locator("tr.target", { hasText: "10.244.1.17:8090" });
+  await app.locator("button.link").click();
+  await page.waitForSelector("pre.raw-page");
+  assert((await page.textContent("pre.raw-page")).includes("# TYPE ping_request_count counter"), "raw page");
+
+  await page.click("nav >> text=TSDB status");
+  await page.waitForSelector("#head-stats");
+  const series = Number(await page.textContent("#head-stats .stat >> nth=0 >> .stat-value"));
+  assert(series > 1000, `series ${series}`);
+
+  await page.click("nav >> text=Configuration");
+  await page.waitForSelector("#config-yaml");
+  await page.waitForFunction(() => document.querySelector("#config-yaml")?.textContent.includes("job_name: prom-example"));
+
+  // A link to a page reproduces it.
+  await page.goto(`${base}#/service-discovery`);
+  await page.waitForSelector(".sd-target");
+});
 
 await browser.close();
 server.close();

@@ -429,7 +429,7 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
     /// counts as one failure.
     fn promqltest_files(files: &[PathBuf], verbose: bool) -> ExitCode {
         let options = RunOptions::default();
-        let (mut passed, mut failed) = (0, 0);
+        let (mut passed, mut failed, mut skipped) = (0, 0, 0);
         let mut clean = true;
         for path in files {
             let name = path.display();
@@ -449,7 +449,7 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
                 Ok(r) => r,
                 Err(message) => {
                     eprint!("{message}");
-                    println!("{name}: 0 passed, 1 failed");
+                    println!("{name}: 0 passed, 1 failed, 0 skipped");
                     failed += 1;
                     clean = false;
                     continue;
@@ -463,7 +463,7 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
                     Status::Passed if verbose => "ok",
                     Status::Passed => continue,
                     Status::Failed => "FAIL",
-                    Status::Unsupported => "UNSUPPORTED",
+                    Status::Skipped => "SKIPPED",
                 };
                 println!("{name}:{}: {label} {}", e.line, e.query);
                 if let promqltest::Outcome::Failed(f) = &e.outcome {
@@ -471,15 +471,17 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
                 }
             }
             println!(
-                "{name}: {} passed, {} failed",
+                "{name}: {} passed, {} failed, {} skipped",
                 report.passed(),
-                report.failed()
+                report.failed(),
+                report.skipped()
             );
             passed += report.passed();
             failed += report.failed();
+            skipped += report.skipped();
             clean &= report.all_passed();
         }
-        println!("{passed} passed, {failed} failed");
+        println!("{passed} passed, {failed} failed, {skipped} skipped");
         if clean {
             ExitCode::SUCCESS
         } else {
@@ -609,6 +611,14 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
+    // Rust ignores SIGPIPE, so printing into a closed pipe would panic;
+    // the default disposition ends the process quietly instead.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default before any
+    // thread starts has no memory effects.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     cli::main()
 }
 

@@ -13,13 +13,17 @@ pub mod ast;
 pub mod engine;
 pub mod format;
 pub mod functions;
+pub mod kernels;
 pub mod lexer;
 pub mod parser;
 pub mod promqltest;
 pub mod value;
 
 pub use ast::{Expr, ValueType, VectorSelector};
-pub use engine::{Engine, EngineOptions, EvalError};
+pub use engine::{
+    explain, Annotation, AnnotationKind, Annotations, Engine, EngineOptions, EvalError, Evaluation,
+    ExplainNode,
+};
 pub use format::format_pretty;
 pub use functions::{function_by_name, FunctionDef, FUNCTIONS};
 pub use parser::{parse, parse_with, ParseError, ParseErrorKind, ParseOptions};

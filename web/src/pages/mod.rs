@@ -1,3 +1,7 @@
-//! The lab's pages.
+//! The lab's pages, one module each, named as the Prometheus UI names them.
 
+pub mod config;
 pub mod playground;
+pub mod service_discovery;
+pub mod targets;
+pub mod tsdb_status;

@@ -176,14 +176,15 @@ pub fn playground() -> Html {
         let results = results.clone();
         Callback::from(move |()| {
             let query = input.trim().to_string();
-            let Some(now) = ctx.status.as_ref().map(|s| s.now) else {
-                return;
-            };
             if query.is_empty() {
                 executed.set(None);
                 return;
             }
-            run(&ctx, &query, now, results.dispatcher());
+            // Before the lab's first answer there is no time to query at;
+            // the query runs as soon as the lab reports (see below).
+            if let Some(now) = ctx.status.as_ref().map(|s| s.now) {
+                run(&ctx, &query, now, results.dispatcher());
+            }
             executed.set(Some(query));
         })
     };

@@ -7,12 +7,17 @@
 //! also run as the middle step of a range query from `t - 1m` to `t + 1m`,
 //! which must give the same answer.
 //!
-//! What the runner cannot check yet is reported as unsupported rather than
-//! passed: annotations (the engine reports none yet; see
-//! [`check_annotations`]) and native histograms (the lab has none; their
-//! samples are skipped at load). Prometheus's runner also re-runs each
-//! instant query with `@ <t>` added to every selector at other times; that
-//! needs rewriting the syntax tree and is not done here.
+//! The warn and info annotations the script expects are checked against
+//! those the engine returns ([`check_annotations`]), as Prometheus's runner
+//! checks them. Each instant query is also re-run, as Prometheus's runner
+//! does, with `@ <t>` added to every selector outside a subquery with its
+//! own `@`, at other evaluation times (`-10t`, `0`, `t/5`, `t`, `10t`),
+//! where it must give the same answer.
+//!
+//! Evals that need what the lab does not have are reported as skipped
+//! rather than failed: native histograms (their samples are skipped at
+//! load) and the type-and-unit labels `__type__`/`__unit__` (Prometheus's
+//! `type-and-unit-labels` feature).
 
 use super::script::{
     AnnotationExpectation, Command, Eval, EvalKind, Expectations, ExpectedResult, ExpectedSeries,
@@ -22,7 +27,9 @@ use super::series::SequenceValue;
 use crate::clock::{Millis, Timestamp};
 use crate::duration::format_duration;
 use crate::labels::Labels;
-use crate::promql::{parse, Engine, Expr, Value};
+use crate::promql::ast::{AtModifier, Expr};
+use crate::promql::engine::{AnnotationKind, Annotations, EvalError, Evaluation};
+use crate::promql::{parse, Engine, EngineOptions, Value};
 use crate::tsdb::{is_stale_marker, AppendError, Head};
 use std::collections::HashMap;
 use std::fmt;
@@ -42,13 +49,23 @@ pub struct RunOptions {
     pub engine: Engine,
     /// Also run each instant eval as the middle step of a range query.
     pub check_range_mode: bool,
+    /// Also run each instant eval pinned with `@` at other times.
+    pub check_at_modifier: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
-            engine: Engine::default(),
+            // Prometheus's runner: a 10,000-sample limit, a 1m default
+            // subquery step, delayed name removal.
+            engine: Engine::new(EngineOptions {
+                max_samples: 10_000,
+                default_subquery_step: 60_000,
+                delayed_name_removal: true,
+                ..EngineOptions::default()
+            }),
             check_range_mode: true,
+            check_at_modifier: true,
         }
     }
 }
@@ -68,18 +85,19 @@ impl Report {
         self.count(Status::Passed)
     }
 
-    /// Evals that did not pass, the unsupported ones included.
+    /// Evals that gave a wrong answer (the skipped ones not included).
     pub fn failed(&self) -> usize {
-        self.evals.len() - self.passed()
+        self.count(Status::Failed)
     }
 
-    pub fn unsupported(&self) -> usize {
-        self.count(Status::Unsupported)
+    /// Evals that need native histograms or type-and-unit labels.
+    pub fn skipped(&self) -> usize {
+        self.count(Status::Skipped)
     }
 
     /// Every eval passed and every sample loaded.
     pub fn all_passed(&self) -> bool {
-        self.failed() == 0 && self.load_errors.is_empty()
+        self.passed() == self.evals.len() && self.load_errors.is_empty()
     }
 
     fn count(&self, status: Status) -> usize {
@@ -100,7 +118,7 @@ impl EvalReport {
     pub fn status(&self) -> Status {
         match &self.outcome {
             Outcome::Passed => Status::Passed,
-            Outcome::Failed(f) if f.is_unsupported() => Status::Unsupported,
+            Outcome::Failed(f) if f.is_skipped() => Status::Skipped,
             Outcome::Failed(_) => Status::Failed,
         }
     }
@@ -118,9 +136,9 @@ pub enum Outcome {
 pub enum Status {
     Passed,
     Failed,
-    /// Failed because the eval needs something the lab lacks (native
-    /// histograms, annotations).
-    Unsupported,
+    /// Did not pass because the eval needs something the lab does not have
+    /// (native histograms, type-and-unit labels).
+    Skipped,
 }
 
 /// A sample a `load` could not append.
@@ -225,18 +243,32 @@ pub enum Failure {
         skipped_at: Option<usize>,
         detail: Option<Box<Failure>>,
     },
-    /// The result matched, but the eval has expectations about warn or info
-    /// annotations, which the engine does not report yet.
-    Annotations,
+    /// The eval involves the type-and-unit labels (`__type__`, `__unit__`)
+    /// that Prometheus's `type-and-unit-labels` feature handles; `detail`
+    /// is how it failed.
+    TypeAndUnitLabels {
+        detail: Box<Failure>,
+    },
+    /// The annotations differ from what the script expects.
+    Annotations(String),
+    /// The instant query re-run with `@` at another time answered
+    /// differently.
+    AtModifier {
+        query: String,
+        t: Timestamp,
+        detail: Box<Failure>,
+    },
 }
 
 impl Failure {
     /// Whether the eval failed for a feature the lab lacks rather than for
     /// a wrong answer.
-    pub fn is_unsupported(&self) -> bool {
+    pub fn is_skipped(&self) -> bool {
         match self {
-            Failure::NativeHistograms { .. } | Failure::Annotations => true,
-            Failure::RangeMode(inner) => inner.is_unsupported(),
+            Failure::NativeHistograms { .. } | Failure::TypeAndUnitLabels { .. } => true,
+            Failure::RangeMode(inner) | Failure::AtModifier { detail: inner, .. } => {
+                inner.is_skipped()
+            }
             _ => false,
         }
     }
@@ -251,8 +283,11 @@ impl Failure {
             | Failure::InvalidRange(_)
             | Failure::Panic(_)
             | Failure::NativeHistograms { .. }
-            | Failure::Annotations => false,
-            Failure::RangeMode(inner) => inner.is_about_the_result(),
+            | Failure::TypeAndUnitLabels { .. } => false,
+            Failure::RangeMode(inner) | Failure::AtModifier { detail: inner, .. } => {
+                inner.is_about_the_result()
+            }
+            Failure::Annotations(_) => true,
             _ => true,
         }
     }
@@ -309,7 +344,11 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::Parse(m) => {
-                write!(f, "parse error: {}", m.strip_prefix("parse error: ").unwrap_or(m))
+                write!(
+                    f,
+                    "parse error: {}",
+                    m.strip_prefix("parse error: ").unwrap_or(m)
+                )
             }
             Failure::Eval(m) => write!(f, "evaluation failed: {m}"),
             Failure::InvalidRange(m) => write!(f, "invalid range: {m}"),
@@ -425,9 +464,14 @@ impl fmt::Display for Failure {
                     (None, Some(d)) => write!(f, ": {d}"),
                 }
             }
-            Failure::Annotations => f.write_str(
-                "unsupported: annotations (the result matched, but the engine does not report warnings and infos yet)",
+            Failure::TypeAndUnitLabels { detail } => write!(
+                f,
+                "type-and-unit labels (__type__, __unit__) are not supported: {detail}"
             ),
+            Failure::Annotations(m) => write!(f, "annotations: {m}"),
+            Failure::AtModifier { query, t, detail } => {
+                write!(f, "re-run as {query} at {}: {detail}", time(*t))
+            }
         }
     }
 }
@@ -459,6 +503,9 @@ struct State {
     /// The line of the last `load` since the last `clear` whose native
     /// histograms were skipped.
     skipped_histograms: Option<usize>,
+    /// A `load` since the last `clear` had series with `__type__` or
+    /// `__unit__` labels.
+    type_and_unit: bool,
 }
 
 /// Whether Prometheus would turn the series into a native histogram with
@@ -479,6 +526,9 @@ impl State {
             self.skipped_histograms = Some(load.line);
         }
         for series in &load.series {
+            if series.labels.contains("__type__") || series.labels.contains("__unit__") {
+                self.type_and_unit = true;
+            }
             let mut t: Timestamp = 0;
             for v in &series.values {
                 match v {
@@ -506,10 +556,15 @@ impl State {
                 detail: None,
             });
         }
+        let mentions_type_and_unit =
+            eval.query.contains("__type__") || eval.query.contains("__unit__");
         check_eval(&self.head, eval, options).map_err(|f| match self.skipped_histograms {
             Some(line) if f.is_about_the_result() => Failure::NativeHistograms {
                 skipped_at: Some(line),
                 detail: Some(Box::new(f)),
+            },
+            _ if self.type_and_unit || mentions_type_and_unit => Failure::TypeAndUnitLabels {
+                detail: Box::new(f),
             },
             _ => f,
         })
@@ -532,15 +587,49 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, Failure> {
 fn check_eval(head: &Head, eval: &Eval, options: &RunOptions) -> Result<(), Failure> {
     let engine = &options.engine;
     let expr = guarded(|| parse(&eval.query))?.map_err(|e| Failure::Parse(e.to_string()))?;
-    let result = match eval.kind {
-        EvalKind::Instant { at } => guarded(|| engine.instant(head, &expr, at))?,
+    match eval.kind {
         EvalKind::Range { start, end, step } => {
             check_range(start, end, step)?;
-            guarded(|| engine.range(head, &expr, start, end, step))?
+            let result = guarded(|| engine.range(head, &expr, start, end, step))?;
+            check_answer(head, &expr, result, eval, None, options)
         }
-    };
+        EvalKind::Instant { at } => {
+            let result = guarded(|| engine.instant(head, &expr, at))?;
+            check_answer(head, &expr, result, eval, Some(at), options)?;
+            if !options.check_at_modifier {
+                return Ok(());
+            }
+            let Some(pinned) = with_at_modifier(&expr, at) else {
+                return Ok(());
+            };
+            for t in at_modifier_times(at) {
+                let result = guarded(|| engine.instant(head, &pinned, t))?;
+                check_answer(head, &pinned, result, eval, Some(t), options).map_err(|f| {
+                    Failure::AtModifier {
+                        query: pinned.to_string(),
+                        t,
+                        detail: Box::new(f),
+                    }
+                })?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Checks one answer against the eval's expectations, as Prometheus's
+/// runner does: the error, the annotations, the value, and for an instant
+/// query (`instant_at`) the same query as the middle step of a range query.
+fn check_answer(
+    head: &Head,
+    expr: &Expr,
+    result: Result<Evaluation, EvalError>,
+    eval: &Eval,
+    instant_at: Option<Timestamp>,
+    options: &RunOptions,
+) -> Result<(), Failure> {
     let expect = &eval.expect;
-    let value = match (result, &expect.fail) {
+    let evaluation = match (result, &expect.fail) {
         (Err(e), Some(matches)) => {
             let got = e.to_string();
             return match matches.iter().find(|m| !m.matches(&got)) {
@@ -552,19 +641,93 @@ fn check_eval(head: &Head, eval: &Eval, options: &RunOptions) -> Result<(), Fail
             };
         }
         (Err(e), None) => return Err(Failure::Eval(e.to_string())),
-        (Ok(v), Some(_)) => return Err(Failure::NoError { got: describe(&v) }),
+        (Ok(v), Some(_)) => {
+            return Err(Failure::NoError {
+                got: describe(&v.value),
+            })
+        }
         (Ok(v), None) => v,
     };
-    compare(&value, expect, eval.kind)?;
-    if let EvalKind::Instant { at } = eval.kind {
+    check_annotations(&expect.annotations, &evaluation.annotations)?;
+    let value = &evaluation.value;
+    compare(value, expect, eval.kind)?;
+    if let Some(at) = instant_at {
         // A string has no range form; an ordered result has none either
         // (range results are sorted by labels).
         if options.check_range_mode && !expect.ordered && !matches!(value, Value::String { .. }) {
-            check_range_mode(head, &expr, at, &value, expect, engine)
+            check_range_mode(head, expr, at, value, expect, &options.engine)
                 .map_err(|f| Failure::RangeMode(Box::new(f)))?;
         }
     }
-    check_annotations(&expect.annotations)
+    Ok(())
+}
+
+/// The functions whose answer depends on the evaluation time even when
+/// their arguments are pinned with `@` (Prometheus's
+/// `AtModifierUnsafeFunctions`).
+const AT_MODIFIER_UNSAFE: &[&str] = &[
+    "days_in_month",
+    "day_of_month",
+    "day_of_week",
+    "day_of_year",
+    "hour",
+    "minute",
+    "month",
+    "year",
+    "predict_linear",
+    "time",
+    "timestamp",
+];
+
+/// The query with `@ t` on every selector and subquery that has none,
+/// leaving the inside of subqueries alone; `None` when it calls a function
+/// whose answer depends on the evaluation time.
+fn with_at_modifier(expr: &Expr, t: Timestamp) -> Option<Expr> {
+    fn pin(e: &mut Expr, t: Timestamp, unsafe_call: &mut bool) {
+        match e {
+            Expr::VectorSelector(vs) => {
+                vs.at.get_or_insert(AtModifier::Timestamp(t));
+            }
+            Expr::MatrixSelector(ms) => {
+                ms.selector.at.get_or_insert(AtModifier::Timestamp(t));
+            }
+            Expr::Subquery(sq) => {
+                sq.at.get_or_insert(AtModifier::Timestamp(t));
+            }
+            Expr::NumberLiteral(_) | Expr::StringLiteral(_) => {}
+            Expr::Paren(p) => pin(&mut p.expr, t, unsafe_call),
+            Expr::Unary(u) => pin(&mut u.expr, t, unsafe_call),
+            Expr::Binary(b) => {
+                pin(&mut b.lhs, t, unsafe_call);
+                pin(&mut b.rhs, t, unsafe_call);
+            }
+            Expr::Aggregate(a) => {
+                pin(&mut a.expr, t, unsafe_call);
+                if let Some(p) = &mut a.param {
+                    pin(p, t, unsafe_call);
+                }
+            }
+            Expr::Call(c) => {
+                *unsafe_call |= AT_MODIFIER_UNSAFE.contains(&c.func.name);
+                for a in &mut c.args {
+                    pin(a, t, unsafe_call);
+                }
+            }
+        }
+    }
+    let mut pinned = expr.clone();
+    let mut unsafe_call = false;
+    pin(&mut pinned, t, &mut unsafe_call);
+    (!unsafe_call).then_some(pinned)
+}
+
+/// The other evaluation times Prometheus's runner tries a pinned query at.
+fn at_modifier_times(t: Timestamp) -> Vec<Timestamp> {
+    if t == 0 {
+        vec![-1000, 0, 1000]
+    } else {
+        vec![t.saturating_mul(-10), 0, t / 5, t, t.saturating_mul(10)]
+    }
 }
 
 fn check_range(start: Timestamp, end: Timestamp, step: Millis) -> Result<(), Failure> {
@@ -584,18 +747,57 @@ fn check_range(start: Timestamp, end: Timestamp, step: Millis) -> Result<(), Fai
 }
 
 /// Checks the eval's annotation expectations against the annotations the
-/// engine reported. The engine reports none yet, so any expectation about
-/// them (even `no_warn`) cannot be checked and the eval is unsupported.
-/// When the engine returns annotations, this is the one function to change:
-/// `Warn(m)`/`Info(m)` need a matching annotation of that kind and every
-/// annotation of that kind must match one of them; `NoWarn`/`NoInfo` need
-/// none of that kind.
-pub fn check_annotations(expected: &[AnnotationExpectation]) -> Result<(), Failure> {
-    if expected.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::Annotations)
+/// engine returned, as Prometheus's runner does: each expected warning
+/// (info) must match one returned, and each returned one must match one
+/// expected, when the eval expects any of that kind; `no_warn` (`no_info`)
+/// wants none. Without expectations of a kind, that kind is not checked.
+pub fn check_annotations(
+    expected: &[AnnotationExpectation],
+    actual: &Annotations,
+) -> Result<(), Failure> {
+    let texts = |kind| -> Vec<&str> { actual.of_kind(kind).map(|a| a.message.as_str()).collect() };
+    let (warnings, infos) = (texts(AnnotationKind::Warning), texts(AnnotationKind::Info));
+    let mut want_warn = Vec::new();
+    let mut want_info = Vec::new();
+    for e in expected {
+        match e {
+            AnnotationExpectation::Warn(m) => want_warn.push(m),
+            AnnotationExpectation::Info(m) => want_info.push(m),
+            AnnotationExpectation::NoWarn if !warnings.is_empty() => {
+                return Err(Failure::Annotations(format!(
+                    "expected no warnings, got {warnings:?}"
+                )))
+            }
+            AnnotationExpectation::NoInfo if !infos.is_empty() => {
+                return Err(Failure::Annotations(format!(
+                    "expected no infos, got {infos:?}"
+                )))
+            }
+            _ => {}
+        }
     }
+    check_annotation_kind("warning", &want_warn, &warnings)?;
+    check_annotation_kind("info", &want_info, &infos)
+}
+
+fn check_annotation_kind(kind: &str, want: &[&TextMatch], got: &[&str]) -> Result<(), Failure> {
+    if want.is_empty() {
+        return Ok(());
+    }
+    if got.is_empty() {
+        return Err(Failure::Annotations(format!(
+            "expected {kind} annotations, got none"
+        )));
+    }
+    if let Some(w) = want.iter().find(|w| !got.iter().any(|g| w.matches(g))) {
+        return Err(Failure::Annotations(format!(
+            "expected a {kind} matching {w}, got {got:?}"
+        )));
+    }
+    if let Some(g) = got.iter().find(|g| !want.iter().any(|w| w.matches(g))) {
+        return Err(Failure::Annotations(format!("unexpected {kind} {g:?}")));
+    }
+    Ok(())
 }
 
 fn describe(v: &Value) -> String {
@@ -861,7 +1063,8 @@ fn check_range_mode(
             MINUTE,
         )
     })?
-    .map_err(|e| Failure::Eval(e.to_string()))?;
+    .map_err(|e| Failure::Eval(e.to_string()))?
+    .value;
     let Value::Matrix(matrix) = &result else {
         return Err(Failure::ResultType {
             expected: "a range vector",
@@ -984,6 +1187,14 @@ eval instant at 0 m{i="a"}
 
 eval instant at 0 m{i="a"}
   m{i="a"} {{schema:0 sum:1 count:1}}
+
+eval instant at 4m rate(m{i="a"}[4m])
+  expect info msg: PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "m"
+  {i="a"} 0.016666667
+
+eval instant at 4m rate(m{i="a"}[4m])
+  expect no_info
+  {i="a"} 0.016666667
 "#,
         );
         expect_test::expect![[r#"
@@ -999,9 +1210,11 @@ eval instant at 0 m{i="a"}
                 "37: Failed: expected 3 points for m{i=\"a\"}, more than the evaluation has steps",
                 "40: Failed: expected the query to fail, but it returned an instant vector of 2 series",
                 "42: Failed: order mismatch: expected m{i=\"a\"} at position 2, got it at 1",
-                "46: Unsupported: unsupported: annotations (the result matched, but the engine does not report warnings and infos yet)",
+                "46: Failed: annotations: expected warning annotations, got none",
                 "49: Failed: value mismatch at m{i=\"a\"}: expected 2, got 1",
-                "53: Unsupported: native histograms are not supported (the expected result has native histograms)",
+                "53: Skipped: native histograms are not supported (the expected result has native histograms)",
+                "56: pass",
+                "60: Failed: annotations: expected no infos, got [\"PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \\\"m\\\"\"]",
             ]
         "#]]
         .assert_debug_eq(&got);
@@ -1037,7 +1250,7 @@ load 1m
         );
         expect_test::expect![[r#"
             [
-                "6: Unsupported: native histograms are not supported (the load at line 2 has native histograms the lab skipped): expected 1 series, got 0: missing h",
+                "6: Skipped: native histograms are not supported (the load at line 2 has native histograms the lab skipped): expected 1 series, got 0: missing h",
                 "9: pass",
                 "12: pass",
                 "19: Failed: value mismatch at f: expected 2, got 1",

@@ -1,0 +1,368 @@
+//! Explain: a query as a tree of what each node does, with the node's
+//! text, its span, how many series it gives at the evaluation time, the
+//! first few of them and the work it did — what the Explain view draws.
+//!
+//! Each node is evaluated on its own as an instant query at `t`, so a
+//! node's figures are exactly what that part of the query gives there;
+//! `elapsed_work` is the node's own work (its subtree's minus its
+//! children's).
+
+use super::eval::{Data, Evaluator, Series};
+use super::{EngineOptions, EvalError, NoInterrupt};
+use crate::clock::{Millis, Timestamp};
+use crate::diagnostic::Span;
+use crate::duration::format_duration;
+use crate::labels::{Labels, METRIC_NAME};
+use crate::promql::ast::{
+    AggregateOp, AtModifier, BinaryOp, Duration, Expr, UnaryOp, VectorMatchCardinality,
+    VectorSelector,
+};
+use crate::tsdb::Querier;
+
+/// How many series a node shows.
+pub const SAMPLE_SIZE: usize = 5;
+
+/// One node of an explained query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExplainNode {
+    /// One line saying what the node does.
+    pub description: String,
+    /// The node's text, as formatted.
+    pub expr: String,
+    pub span: Span,
+    /// Series (or one for a scalar or a string) the node gives at `t`.
+    pub series: usize,
+    /// The first few series with their value (for a range vector, its last
+    /// sample).
+    pub sample: Vec<(Labels, f64)>,
+    pub children: Vec<ExplainNode>,
+    /// Samples read and values computed by this node itself.
+    pub elapsed_work: u64,
+}
+
+/// Explains `expr` evaluated at `t` with the default options.
+pub fn explain(querier: &dyn Querier, expr: &Expr, t: Timestamp) -> Result<ExplainNode, EvalError> {
+    explain_with(querier, &EngineOptions::default(), expr, t)
+}
+
+/// Explains `expr` with the given options.
+pub fn explain_with(
+    querier: &dyn Querier,
+    options: &EngineOptions,
+    expr: &Expr,
+    t: Timestamp,
+) -> Result<ExplainNode, EvalError> {
+    let children = children(expr)
+        .into_iter()
+        .map(|c| explain_with(querier, options, c, t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut ev = Evaluator::new(querier, options, t, t, 1, &NoInterrupt);
+    let data = ev.eval(expr)?;
+    let (series, sample) = summarize(data);
+    let below: u64 = children.iter().map(subtree_work).sum();
+    Ok(ExplainNode {
+        description: describe(expr, options),
+        expr: expr.to_string(),
+        span: expr.span(),
+        series,
+        sample,
+        elapsed_work: ev.work.saturating_sub(below),
+        children,
+    })
+}
+
+fn subtree_work(n: &ExplainNode) -> u64 {
+    n.elapsed_work + n.children.iter().map(subtree_work).sum::<u64>()
+}
+
+fn summarize(data: Data) -> (usize, Vec<(Labels, f64)>) {
+    let shown = |series: Vec<Series>| {
+        let n = series.len();
+        let sample = series
+            .into_iter()
+            .take(SAMPLE_SIZE)
+            .map(|mut s| {
+                if s.drop_name {
+                    super::eval::remove_metadata_labels(&mut s.labels);
+                }
+                let v = s.points.last().map_or(f64::NAN, |p| p.1);
+                (s.labels, v)
+            })
+            .collect();
+        (n, sample)
+    };
+    match data {
+        Data::Scalar(v) => (
+            1,
+            vec![(Labels::new(), v.first().copied().unwrap_or(f64::NAN))],
+        ),
+        Data::String(_) => (1, Vec::new()),
+        Data::Vector(s) | Data::Matrix(s) => shown(s),
+    }
+}
+
+/// The nodes evaluated below `expr`.
+fn children(expr: &Expr) -> Vec<&Expr> {
+    match expr {
+        Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::VectorSelector(_)
+        | Expr::MatrixSelector(_) => Vec::new(),
+        Expr::Subquery(sq) => vec![&sq.expr],
+        Expr::Paren(p) => vec![&p.expr],
+        Expr::Unary(u) => vec![&u.expr],
+        Expr::Binary(b) => vec![&b.lhs, &b.rhs],
+        Expr::Aggregate(a) => a.param.iter().map(|p| &**p).chain([&*a.expr]).collect(),
+        Expr::Call(c) => c.args.iter().collect(),
+    }
+}
+
+fn duration(d: &Duration) -> String {
+    match d.millis(true) {
+        Ok(ms) => format_duration(ms),
+        Err(_) => d_text(d),
+    }
+}
+
+fn d_text(d: &Duration) -> String {
+    match d {
+        Duration::Millis(ms) => format_duration(*ms),
+        Duration::Expr(_) => "a computed duration".into(),
+    }
+}
+
+fn selector_name(vs: &VectorSelector) -> String {
+    let others: Vec<String> = vs
+        .matchers
+        .iter()
+        .filter(|m| !(m.name == METRIC_NAME && vs.name.as_deref() == Some(m.value.as_str())))
+        .map(|m| format!("{}{}{:?}", m.name, m.op.as_str(), m.value))
+        .collect();
+    let name = vs.name.clone().unwrap_or_default();
+    if others.is_empty() {
+        name
+    } else {
+        format!("{name}{{{}}}", others.join(", "))
+    }
+}
+
+fn modifiers(offset: &Option<Duration>, at: &Option<AtModifier>) -> String {
+    let mut out = String::new();
+    if let Some(o) = offset {
+        out.push_str(&format!(", shifted back by {}", duration(o)));
+    }
+    match at {
+        Some(AtModifier::Timestamp(t)) => {
+            out.push_str(&format!(", at the fixed time {}", *t as f64 / 1000.0))
+        }
+        Some(AtModifier::Start) => out.push_str(", at the query's start"),
+        Some(AtModifier::End) => out.push_str(", at the query's end"),
+        None => {}
+    }
+    out
+}
+
+fn grouping(labels: &[String], without: bool) -> String {
+    match (labels.is_empty(), without) {
+        (true, false) => String::new(),
+        (_, true) => format!(" without ({})", labels.join(", ")),
+        (false, false) => format!(" by ({})", labels.join(", ")),
+    }
+}
+
+fn range_of(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Paren(p) => range_of(&p.expr),
+        Expr::MatrixSelector(ms) => Some(duration(&ms.range)),
+        Expr::Subquery(sq) => Some(duration(&sq.range)),
+        _ => None,
+    }
+}
+
+fn describe(expr: &Expr, options: &EngineOptions) -> String {
+    let lookback: Millis = options.lookback_delta;
+    match expr {
+        Expr::NumberLiteral(n) => format!("the number {}", n.value),
+        Expr::StringLiteral(s) => format!("the string {:?}", s.value),
+        Expr::VectorSelector(vs) => format!(
+            "selects series of {} from the last {}{}",
+            selector_name(vs),
+            format_duration(lookback),
+            modifiers(&vs.offset, &vs.at)
+        ),
+        Expr::MatrixSelector(ms) => format!(
+            "selects the samples of {} in {} windows{}",
+            selector_name(&ms.selector),
+            duration(&ms.range),
+            modifiers(&ms.selector.offset, &ms.selector.at)
+        ),
+        Expr::Subquery(sq) => format!(
+            "evaluates its expression every {} over {} windows{}",
+            sq.step
+                .as_ref()
+                .map_or_else(|| format_duration(options.default_subquery_step), duration),
+            duration(&sq.range),
+            modifiers(&sq.offset, &sq.at)
+        ),
+        Expr::Paren(_) => "groups its expression".into(),
+        Expr::Unary(u) => match u.op {
+            UnaryOp::Minus => "negates every value".into(),
+            UnaryOp::Plus => "keeps every value".into(),
+        },
+        Expr::Binary(b) => {
+            let what = match b.op {
+                BinaryOp::Add => "adds the right side to the left".to_string(),
+                BinaryOp::Sub => "subtracts the right side from the left".into(),
+                BinaryOp::Mul => "multiplies the two sides".into(),
+                BinaryOp::Div => "divides the left side by the right".into(),
+                BinaryOp::Mod => "takes the remainder of left divided by right".into(),
+                BinaryOp::Pow => "raises the left side to the power of the right".into(),
+                BinaryOp::Atan2 => "takes the arc tangent of left and right".into(),
+                BinaryOp::And => "keeps the left series that have a match on the right".into(),
+                BinaryOp::Or => "joins the left series with the unmatched right ones".into(),
+                BinaryOp::Unless => "keeps the left series without a match on the right".into(),
+                op if b.return_bool => {
+                    format!("gives 1 where left {} right, else 0", op.as_str())
+                }
+                op => format!("keeps the samples where left {} right", op.as_str()),
+            };
+            let matching = match &b.matching {
+                Some(m) if !m.labels.is_empty() || m.on => format!(
+                    ", matching {} ({})",
+                    if m.on { "on" } else { "ignoring" },
+                    m.labels.join(", ")
+                ),
+                _ => String::new(),
+            };
+            let card = match b.matching.as_ref().map(|m| m.card) {
+                Some(VectorMatchCardinality::ManyToOne) => ", many-to-one (group_left)",
+                Some(VectorMatchCardinality::OneToMany) => ", one-to-many (group_right)",
+                _ => "",
+            };
+            format!("{what}{matching}{card}")
+        }
+        Expr::Aggregate(a) => {
+            let g = grouping(&a.grouping, a.without);
+            let param = a.param.as_ref().map(|p| p.to_string()).unwrap_or_default();
+            match a.op {
+                AggregateOp::Sum => format!("sums{g}"),
+                AggregateOp::Avg => format!("averages{g}"),
+                AggregateOp::Count => format!("counts series{g}"),
+                AggregateOp::Min => format!("takes the minimum{g}"),
+                AggregateOp::Max => format!("takes the maximum{g}"),
+                AggregateOp::Group => format!("groups series{g} (value 1)"),
+                AggregateOp::Stddev => format!("takes the standard deviation{g}"),
+                AggregateOp::Stdvar => format!("takes the variance{g}"),
+                AggregateOp::Topk => format!("keeps the {param} largest{g}"),
+                AggregateOp::Bottomk => format!("keeps the {param} smallest{g}"),
+                AggregateOp::Limitk => format!("keeps {param} series{g}"),
+                AggregateOp::LimitRatio => format!("keeps a {param} share of the series{g}"),
+                AggregateOp::CountValues => {
+                    format!("counts series per value into label {param}{g}")
+                }
+                AggregateOp::Quantile => format!("takes the {param} quantile{g}"),
+            }
+        }
+        Expr::Call(c) => {
+            let window = c.args.iter().find_map(range_of).unwrap_or_default();
+            let name = c.func.name;
+            match name {
+                "rate" => format!("per-second rate over {window} windows"),
+                "irate" => format!("per-second rate of the last two samples in {window} windows"),
+                "increase" => format!("increase over {window} windows"),
+                "delta" => format!("change over {window} windows"),
+                "idelta" => format!("change between the last two samples in {window} windows"),
+                "histogram_quantile" => format!(
+                    "the {} quantile of each histogram's le buckets",
+                    c.args.first().map(|a| a.to_string()).unwrap_or_default()
+                ),
+                "histogram_fraction" => "the fraction of observations between two bounds".into(),
+                "label_replace" => "sets a label from a regex match on another".into(),
+                "label_join" => "sets a label by joining others".into(),
+                "absent" => "1 when the selector finds no series".into(),
+                "vector" => "the scalar as a series without labels".into(),
+                "scalar" => "the single series' value as a scalar (NaN otherwise)".into(),
+                "time" => "the evaluation time in seconds".into(),
+                "timestamp" => "the time of each sample in seconds".into(),
+                _ if name.ends_with("_over_time") => format!(
+                    "{} of each series over {window} windows",
+                    name.trim_end_matches("_over_time")
+                ),
+                _ => format!("applies {name}()"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::promql::parse;
+    use crate::tsdb::Head;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn head() -> Head {
+        let mut h = Head::new();
+        for (job, inst, per_step) in [("api", "a", 1.0), ("api", "b", 2.0), ("db", "c", 4.0)] {
+            let l = Labels::from_pairs([
+                ("__name__", "ping_request_count"),
+                ("job", job),
+                ("instance", inst),
+            ]);
+            for k in 0..=20 {
+                h.append(&l, k * 15_000, k as f64 * per_step).unwrap();
+            }
+        }
+        h
+    }
+
+    fn render(n: &ExplainNode, depth: usize, out: &mut String) {
+        let sample: Vec<String> = n
+            .sample
+            .iter()
+            .map(|(l, v)| {
+                format!(
+                    "{} {v}",
+                    if l.is_empty() {
+                        "{}".into()
+                    } else {
+                        l.to_string()
+                    }
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "{}{} — {} [{}..{}] series={} work={} sample={:?}\n",
+            "  ".repeat(depth),
+            n.expr,
+            n.description,
+            n.span.start,
+            n.span.end,
+            n.series,
+            n.elapsed_work,
+            sample
+        ));
+        for c in &n.children {
+            render(c, depth + 1, out);
+        }
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn explain_tree_of_a_dashboard_query() {
+        let q = "sum by (job) (rate(ping_request_count[5m])) / on (job) group_left count by (job) (ping_request_count > 10)";
+        let tree = explain(&head(), &parse(q).unwrap(), 300_000).unwrap();
+        let mut out = String::new();
+        render(&tree, 0, &mut out);
+        expect_test::expect![[r#"
+            sum by (job) (rate(ping_request_count[5m])) / on (job) group_left () count by (job) (ping_request_count > 10) — divides the left side by the right, matching on (job), many-to-one (group_left) [0..106] series=2 work=5 sample=["{job=\"api\"} 0.1", "{job=\"db\"} 0.26666666666666666"]
+              sum by (job) (rate(ping_request_count[5m])) — sums by (job) [0..43] series=2 work=4 sample=["{job=\"api\"} 0.2", "{job=\"db\"} 0.26666666666666666"]
+                rate(ping_request_count[5m]) — per-second rate over 5m windows [14..42] series=3 work=63 sample=["{instance=\"a\", job=\"api\"} 0.06666666666666667", "{instance=\"b\", job=\"api\"} 0.13333333333333333", "{instance=\"c\", job=\"db\"} 0.26666666666666666"]
+                  ping_request_count[5m] — selects the samples of ping_request_count in 5m windows [19..41] series=3 work=61 sample=["ping_request_count{instance=\"a\", job=\"api\"} 20", "ping_request_count{instance=\"b\", job=\"api\"} 40", "ping_request_count{instance=\"c\", job=\"db\"} 80"]
+              count by (job) (ping_request_count > 10) — counts series by (job) [66..106] series=2 work=4 sample=["{job=\"api\"} 2", "{job=\"db\"} 1"]
+                ping_request_count > 10 — keeps the samples where left > right [82..105] series=3 work=4 sample=["ping_request_count{instance=\"a\", job=\"api\"} 20", "ping_request_count{instance=\"b\", job=\"api\"} 40", "ping_request_count{instance=\"c\", job=\"db\"} 80"]
+                  ping_request_count — selects series of ping_request_count from the last 5m [82..100] series=3 work=64 sample=["ping_request_count{instance=\"a\", job=\"api\"} 20", "ping_request_count{instance=\"b\", job=\"api\"} 40", "ping_request_count{instance=\"c\", job=\"db\"} 80"]
+                  10 — the number 10 [103..105] series=1 work=1 sample=["{} 10"]
+        "#]]
+        .assert_eq(&out);
+    }
+}
