@@ -647,7 +647,9 @@ impl Reader<'_> {
                 Ok(e) => expr = Some(e),
                 Err(e) => err(
                     RuleErrorKind::InvalidExpr(e.kind.clone()),
-                    locate_in_scalar(self.src, expr_span, &expr_text, e.span.start),
+                    // Prometheus names the position of the `expr` value;
+                    // the message gives the position within the query.
+                    Span::at(expr_span.start),
                     format!(
                         "could not parse expression: {}: {e}",
                         e.position(&expr_text)
