@@ -98,6 +98,27 @@ mod cli {
             #[command(subcommand)]
             what: Check,
         },
+        /// Run tests as `promtool test` does.
+        Test {
+            #[command(subcommand)]
+            what: Test,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum Test {
+        /// Run rule unit tests in promtool's format (`rule_files`,
+        /// `evaluation_interval`, `tests` with `input_series`,
+        /// `alert_rule_test` and `promql_expr_test`) against the lab's rule
+        /// evaluation and PromQL engine, with promtool's report.
+        #[command(
+            after_help = "Exit status: 0 when every test passes; 1 when one fails \
+or a file cannot be read."
+        )]
+        Rules {
+            #[arg(required = true)]
+            files: Vec<PathBuf>,
+        },
     }
 
     #[derive(Subcommand)]
@@ -163,6 +184,9 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
                         lint_fatal,
                     },
             } => return check_rules(files, lint != "none", *lint_fatal),
+            Command::Test {
+                what: Test::Rules { files },
+            } => return test_rules(files),
             Command::Export {
                 duration,
                 interval,
@@ -285,6 +309,9 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
                         lint_fatal,
                     },
             } => check_rules(&files, lint != "none", lint_fatal),
+            Command::Test {
+                what: Test::Rules { files },
+            } => test_rules(&files),
             Command::Export {
                 duration,
                 interval,
@@ -360,6 +387,51 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
             Diagnostic::error(Span::new(at, at + 1), "invalid UTF-8: expected UTF-8 text")
                 .render(&shown)
         })
+    }
+
+    /// `test rules`: promtool's report, file by file; rule files are
+    /// read relative to the test file.
+    fn test_rules(files: &[PathBuf]) -> ExitCode {
+        use promlab_core::rules::unittest::{
+            run_test_file, FileReport, Stream, UnitTestError, UnitTestErrorKind,
+        };
+        let mut failed = false;
+        let mut loader = |path: &str| -> Result<Vec<(String, String)>, String> {
+            match std::fs::read(path) {
+                Ok(bytes) => Ok(vec![(
+                    path.to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                )]),
+                // promtool globs the names: no match is a warning.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+                Err(e) => Err(format!("{path}: {e}")),
+            }
+        };
+        for path in files {
+            let name = path.display().to_string();
+            let report = match std::fs::read(path) {
+                Ok(bytes) => run_test_file(&name, &String::from_utf8_lossy(&bytes), &mut loader),
+                Err(e) => FileReport {
+                    warnings: Vec::new(),
+                    errors: vec![UnitTestError {
+                        kind: UnitTestErrorKind::Yaml,
+                        message: format!("open {name}: {e}"),
+                    }],
+                },
+            };
+            for (stream, text) in report.render() {
+                match stream {
+                    Stream::Stdout => print!("{text}"),
+                    Stream::Stderr => eprint!("{text}"),
+                }
+            }
+            failed |= !report.passed();
+        }
+        if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
     }
 
     /// `check rules`: promtool's report, file by file.

@@ -13,6 +13,7 @@
 //! - [`manager`]: [`RuleManager`], the groups evaluated when due, reloads,
 //!   the alerts to send.
 //! - [`api`]: what `/api/v1/rules` and `/api/v1/alerts` show.
+//! - [`unittest`]: rule unit tests in `promtool test rules`'s format.
 //!
 //! The module knows PromQL through [`crate::promql::parse`], the syntax
 //! tree and [`QueryFn`]; storage through [`crate::tsdb::Head`] (appends)
@@ -28,6 +29,7 @@ pub mod manager;
 pub mod query;
 pub mod recording;
 pub mod template;
+pub mod unittest;
 
 pub use alerting::{Alert, AlertState, AlertToSend, RuleHealth};
 pub use config::{parse_rule_file, RuleFile, RuleFileError};
