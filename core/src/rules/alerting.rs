@@ -84,7 +84,9 @@ impl Alert {
     }
 }
 
-/// An alert as the notifier sends it to an Alertmanager.
+/// An alert as the notifier sends it to an Alertmanager: in JSON, the
+/// Alertmanager v2 API's postable alert (`labels`, `annotations`,
+/// `startsAt` and `endsAt` in RFC 3339, `generatorURL`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AlertToSend {
@@ -92,12 +94,29 @@ pub struct AlertToSend {
     pub labels: Labels,
     pub annotations: BTreeMap<String, String>,
     /// When it started firing.
+    #[serde(with = "rfc3339")]
     pub starts_at: Timestamp,
     /// When it resolved, or until when it holds unless sent again (four
     /// times the larger of the resend delay and the group's interval).
+    #[serde(with = "rfc3339")]
     pub ends_at: Timestamp,
     #[serde(rename = "generatorURL")]
     pub generator_url: String,
+}
+
+/// Timestamps as RFC 3339 text, as the Alertmanager API writes them.
+mod rfc3339 {
+    use crate::clock::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::api::format_rfc3339(*t))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let text = String::deserialize(d)?;
+        crate::api::parse_time(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// How a rule's last evaluation went.

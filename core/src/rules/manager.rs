@@ -33,6 +33,7 @@ use super::query::QueryFn;
 use crate::clock::{Millis, Timestamp};
 use crate::labels::Labels;
 use crate::tsdb::{Head, STALE_NAN};
+use serde::{Deserialize, Serialize};
 
 /// How many evaluations of one group one call catches up on; when the
 /// clock jumps further, older slots are skipped as Prometheus skips the
@@ -88,6 +89,17 @@ impl ManagerOptions {
             external_url: self.external_url.clone(),
         }
     }
+}
+
+/// The alerts one group's evaluation sends to the Alertmanager, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertBatch {
+    /// The evaluation's time: when Prometheus's notifier would send them.
+    pub sent_at: Timestamp,
+    pub group: String,
+    pub file: String,
+    /// Alertmanager v2 postable alerts.
+    pub alerts: Vec<AlertToSend>,
 }
 
 /// Stale markers for the series of a removed group, written two of its
@@ -179,13 +191,14 @@ impl RuleManager {
 
     /// Evaluates every group whose time has come by `t`, in time order (a
     /// tie in file and group order), writing rule output to `head`; the
-    /// alerts to send to the Alertmanager.
+    /// alerts to send to the Alertmanager, evaluation by evaluation (none
+    /// for an evaluation with nothing to send).
     pub fn evaluate_due(
         &mut self,
         t: Timestamp,
         query: &mut dyn QueryFn,
         head: &mut Head,
-    ) -> Vec<AlertToSend> {
+    ) -> Vec<AlertBatch> {
         let mut sent = Vec::new();
         loop {
             let due = self
@@ -208,7 +221,15 @@ impl RuleManager {
                 g.iterations_missed += skip as u64;
             }
             let ts = g.next_eval;
-            sent.extend(g.eval(ts, query, head, &self.eval_options));
+            let alerts = g.eval(ts, query, head, &self.eval_options);
+            if !alerts.is_empty() {
+                sent.push(AlertBatch {
+                    sent_at: ts,
+                    group: g.name.clone(),
+                    file: g.file.clone(),
+                    alerts,
+                });
+            }
             g.next_eval = ts.saturating_add(g.interval);
         }
         sent
