@@ -30,10 +30,7 @@ const QUERIES: &[(&str, &str)] = &[
 ];
 
 fn check(resp: ApiResponse, q: &str) -> ApiResponse {
-    assert!(
-        matches!(resp, ApiResponse::Success { .. }),
-        "{q}: {resp:?}"
-    );
+    assert!(matches!(resp, ApiResponse::Success { .. }), "{q}: {resp:?}");
     resp
 }
 

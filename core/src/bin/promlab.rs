@@ -46,6 +46,11 @@ mod cli {
         /// `promlab export` writes) before answering.
         #[arg(long = "import", global = true, value_name = "FILE")]
         import: Option<std::path::PathBuf>,
+        /// Load a rule file (recording and alerting rules, as Prometheus
+        /// reads them); its groups are evaluated as virtual time passes
+        /// (--advance). Repeatable.
+        #[arg(long = "rules", global = true, value_name = "FILE")]
+        rules: Vec<std::path::PathBuf>,
     }
 
     #[derive(Subcommand)]
@@ -243,6 +248,28 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
                     }
                     return ExitCode::from(2);
                 }
+            }
+        }
+        if !cli.rules.is_empty() {
+            let mut files = Vec::new();
+            for path in &cli.rules {
+                match std::fs::read_to_string(path) {
+                    Ok(yaml) => files.push(promlab_core::api::RuleFileText {
+                        name: path.display().to_string(),
+                        yaml,
+                    }),
+                    Err(e) => {
+                        eprintln!("error: cannot read {}: {e}", path.display());
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            if let Err(message) = lab.load_rules(&files) {
+                eprint!("error: {message}");
+                if !message.ends_with('\n') {
+                    eprintln!();
+                }
+                return ExitCode::from(2);
             }
         }
         lab.lab(&LabRequest::Ping { count: cli.pings });
