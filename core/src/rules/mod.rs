@@ -15,6 +15,18 @@
 //! - [`api`]: what `/api/v1/rules` and `/api/v1/alerts` show.
 //! - [`unittest`]: rule unit tests in `promtool test rules`'s format.
 //!
+//! Groups are evaluated at Prometheus's own times, not at aligned ones:
+//! each group has a slot within its interval derived from the hash of its
+//! file and name (`group::first_evaluation`), so two groups with the same
+//! interval are evaluated at different instants, and an alert's `activeAt`
+//! in the lab has the same shape as in a real Prometheus. Aligned times
+//! would read better but would hide why a real alert's timestamps look
+//! "random". Within a group, rules run in file order and a rule sees the
+//! series written by the rules before it at the same evaluation. In the
+//! lab, a scrape due at the same instant as an evaluation is ingested
+//! first. Clock jumps are caught up evaluation by evaluation (up to
+//! [`manager::MAX_CATCH_UP`] per group, the rest counted as missed).
+//!
 //! The module knows PromQL through [`crate::promql::parse`], the syntax
 //! tree and [`QueryFn`]; storage through [`crate::tsdb::Head`] (appends)
 //! and [`crate::tsdb::Querier`]. It never reads a clock: every time comes
