@@ -246,3 +246,16 @@ fn a_bad_rule_file_is_refused_with_file_line_and_field() {
     };
     assert!(status.rule_files.is_empty());
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_long_jump_with_a_tiny_interval_evaluates_a_bounded_number_of_times() {
+    let mut lab = Lab::new(LabOptions::default());
+    let yaml = "groups:\n  - name: fast\n    interval: 1ms\n    rules:\n      - record: r\n        expr: vector(1)\n";
+    assert!(matches!(load(&mut lab, yaml), LabResponse::Status(_)));
+    // An hour at 1ms is 3.6 million evaluations; the lab evaluates the last
+    // ten thousand.
+    lab.lab(&LabRequest::Step { ms: 3_600_000 });
+    let g = &lab.rules().groups()[0];
+    assert!(g.iterations_missed > 0);
+    assert_eq!(g.last_evaluation, Some(lab.now()));
+}

@@ -112,6 +112,15 @@ struct PendingStale {
     series: Vec<Labels>,
 }
 
+fn skip_missed(g: &mut Group, t: Timestamp) {
+    let behind = t.saturating_sub(g.next_eval) / g.interval.max(1);
+    if behind > MAX_CATCH_UP {
+        let skip = behind - MAX_CATCH_UP;
+        g.next_eval = g.next_eval.saturating_add(skip.saturating_mul(g.interval));
+        g.iterations_missed = g.iterations_missed.saturating_add(skip as u64);
+    }
+}
+
 /// The rule groups and their evaluation.
 #[derive(Debug, Clone)]
 pub struct RuleManager {
@@ -213,13 +222,8 @@ impl RuleManager {
             let Some(i) = due else {
                 break;
             };
+            skip_missed(&mut self.groups[i], t);
             let g = &mut self.groups[i];
-            let behind = t.saturating_sub(g.next_eval) / g.interval;
-            if behind > MAX_CATCH_UP {
-                let skip = behind - MAX_CATCH_UP;
-                g.next_eval = g.next_eval.saturating_add(skip.saturating_mul(g.interval));
-                g.iterations_missed += skip as u64;
-            }
             let ts = g.next_eval;
             let alerts = g.eval(ts, query, head, &self.eval_options);
             if !alerts.is_empty() {
@@ -233,6 +237,16 @@ impl RuleManager {
             g.next_eval = ts.saturating_add(g.interval);
         }
         sent
+    }
+
+    /// Skips the evaluations of every group that a jump of the clock to
+    /// `t` would leave more than [`MAX_CATCH_UP`] behind, counting them as
+    /// missed. A caller that evaluates one instant at a time up to `t`
+    /// calls this first, so a long jump stays bounded.
+    pub fn skip_missed(&mut self, t: Timestamp) {
+        for g in &mut self.groups {
+            skip_missed(g, t);
+        }
     }
 
     fn write_pending_stale(&mut self, upto: Timestamp, head: &mut Head) {
