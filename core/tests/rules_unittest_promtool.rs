@@ -116,3 +116,24 @@ fn promlab_test_rules_with_several_files_fails_when_one_fails() {
         assert_eq!(ref_code, code);
     }
 }
+
+#[test]
+fn run_selects_test_groups_by_name_as_promtool_does() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules/unittest");
+    let ours = Path::new(env!("CARGO_BIN_EXE_promlab"));
+    // (--run, exit status): "first" passes, "second" fails.
+    let cases = [("--run=first", 0), ("--run=sec", 1), ("--run=^none$", 0)];
+    for (run, want) in cases {
+        let args = ["test", "rules", run, "multi_test_fail.test.yml"];
+        let (code, out) = run_cmd(ours, &args, &dir);
+        assert_eq!(code, want, "{run}: {out}");
+        if let Some(promtool) = promtool() {
+            let (ref_code, ref_out) = run_cmd(&promtool, &args, &dir);
+            assert_eq!((ref_code, ref_out), (code, out), "{run}");
+        }
+    }
+}
+
+fn run_cmd(bin: &Path, args: &[&str], dir: &Path) -> (i32, String) {
+    run(bin, args, dir)
+}

@@ -123,7 +123,15 @@ or a file cannot be read."
         Rules {
             #[arg(required = true)]
             files: Vec<PathBuf>,
+            /// Run only the test groups whose name this regular expression
+            /// matches; repeatable.
+            #[arg(long = "run", value_name = "REGEX", value_parser = parse_regex)]
+            run: Vec<regex::Regex>,
         },
+    }
+
+    fn parse_regex(s: &str) -> Result<regex::Regex, String> {
+        regex::Regex::new(s).map_err(|e| e.to_string())
     }
 
     #[derive(Subcommand)]
@@ -190,8 +198,8 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
                     },
             } => return check_rules(files, lint != "none", *lint_fatal),
             Command::Test {
-                what: Test::Rules { files },
-            } => return test_rules(files),
+                what: Test::Rules { files, run },
+            } => return test_rules(files, run),
             Command::Export {
                 duration,
                 interval,
@@ -337,8 +345,8 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
                     },
             } => check_rules(&files, lint != "none", lint_fatal),
             Command::Test {
-                what: Test::Rules { files },
-            } => test_rules(&files),
+                what: Test::Rules { files, run },
+            } => test_rules(&files, &run),
             Command::Export {
                 duration,
                 interval,
@@ -418,9 +426,9 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
 
     /// `test rules`: promtool's report, file by file; rule files are
     /// read relative to the test file.
-    fn test_rules(files: &[PathBuf]) -> ExitCode {
+    fn test_rules(files: &[PathBuf], run: &[regex::Regex]) -> ExitCode {
         use promlab_core::rules::unittest::{
-            run_test_file, FileReport, Stream, UnitTestError, UnitTestErrorKind,
+            run_test_file_with, FileReport, Stream, UnitTestError, UnitTestErrorKind,
         };
         let mut failed = false;
         let mut loader = |path: &str| -> Result<Vec<(String, String)>, String> {
@@ -437,7 +445,9 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
         for path in files {
             let name = path.display().to_string();
             let report = match std::fs::read(path) {
-                Ok(bytes) => run_test_file(&name, &String::from_utf8_lossy(&bytes), &mut loader),
+                Ok(bytes) => {
+                    run_test_file_with(&name, &String::from_utf8_lossy(&bytes), &mut loader, run)
+                }
                 Err(e) => FileReport {
                     warnings: Vec::new(),
                     errors: vec![UnitTestError {

@@ -283,6 +283,18 @@ fn duration(field: &str, t: &Option<Text>) -> Result<Millis, UnitTestError> {
 /// Runs the test file `text` (named `name`, whose directory the rule files
 /// are relative to), reading rule files through `loader`.
 pub fn run_test_file(name: &str, text: &str, loader: &mut dyn RuleFileLoader) -> FileReport {
+    run_test_file_with(name, text, loader, &[])
+}
+
+/// [`run_test_file`], running only the test groups whose `name` one of
+/// `run` matches (anywhere in the name, as promtool's `--run`); all of them
+/// when `run` is empty.
+pub fn run_test_file_with(
+    name: &str,
+    text: &str,
+    loader: &mut dyn RuleFileLoader,
+    run: &[regex::Regex],
+) -> FileReport {
     let mut report = FileReport::default();
     let raw: RawFile = match serde_saphyr::from_str::<Option<RawFile>>(text) {
         Ok(f) => f.unwrap_or_default(),
@@ -360,6 +372,10 @@ pub fn run_test_file(name: &str, text: &str, loader: &mut dyn RuleFileLoader) ->
         fuzzy: raw.fuzzy_compare,
     };
     for (i, tg) in raw.tests.iter().enumerate() {
+        let test_name = tg.name.as_deref().unwrap_or("");
+        if !run.is_empty() && !run.iter().any(|r| r.is_match(test_name)) {
+            continue;
+        }
         report.errors.extend(setup.run_group(i, tg));
     }
     report
