@@ -691,39 +691,13 @@ pub struct DroppedTarget {
     pub discovered_labels: Labels,
 }
 
-/// `/rules` data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RulesData {
-    pub groups: Vec<RuleGroup>,
-}
-
-/// A rule group as `/rules` lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleGroup {
-    pub name: String,
-    pub file: String,
-    pub rules: Vec<serde_json::Value>,
-    /// Seconds.
-    pub interval: f64,
-}
-
-/// `/alerts` data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AlertsData {
-    pub alerts: Vec<Alert>,
-}
-
-/// An active alert as `/alerts` lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Alert {
-    pub labels: Labels,
-    pub annotations: Labels,
-    pub state: String,
-    pub active_at: String,
-    pub value: String,
-}
+/// `/rules` and `/alerts` data, in Prometheus's shapes: the rule
+/// manager's own types ([`crate::rules::api`]), under the names the API
+/// has always used.
+pub use crate::rules::api::{
+    AlertData as Alert, AlertingRuleData, AlertsData, RecordingRuleData, RuleData,
+    RuleGroupData as RuleGroup, RuleGroupsData as RulesData,
+};
 
 /// The lab's own controls, beyond the Prometheus API: the clock and the
 /// simulated cluster's scenarios.
@@ -774,6 +748,14 @@ pub enum LabRequest {
     ImportOpenMetrics {
         text: String,
     },
+    /// Load rule files (name and YAML text), replacing the rules loaded
+    /// before as a reload of Prometheus does. On an error nothing changes
+    /// and the answer names the file, line and field.
+    LoadRules {
+        files: Vec<RuleFileText>,
+    },
+    /// The rule files loaded: the status with its `rule_files`.
+    ListRules,
     /// The HTTP scrapes that fell due, for the driver to fetch.
     TakeScrapeRequests,
     /// The result of fetching one of them.
@@ -785,6 +767,21 @@ pub enum LabRequest {
         #[serde(default)]
         time: Option<Timestamp>,
     },
+}
+
+/// A rule file as the user gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleFileText {
+    pub name: String,
+    pub yaml: String,
+}
+
+/// A loaded rule file, as the status lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleFileInfo {
+    pub name: String,
+    pub groups: usize,
+    pub rules: usize,
 }
 
 /// A scrape of an HTTP target that fell due: the driver fetches `url` with
@@ -848,6 +845,13 @@ pub struct LabStatus {
     /// The jobs whose targets are real HTTP endpoints rather than the
     /// simulated cluster's exporters.
     pub http_jobs: Vec<String>,
+    /// The rule files loaded, in load order.
+    #[serde(default)]
+    pub rule_files: Vec<RuleFileInfo>,
+    /// Alert batches produced and not yet taken by the driver
+    /// ([`crate::lab::Lab::take_alert_notifications`]).
+    #[serde(default)]
+    pub pending_alert_batches: usize,
 }
 
 /// Anything the UI can ask the engine.

@@ -15,9 +15,9 @@
 //! ```
 
 use crate::api::{
-    format_rfc3339, ActiveTarget, AlertsData, ApiData, ApiError, ApiRequest, ApiResponse,
-    ConfigData, DroppedTarget, ErrorType, LabRequest, LabResponse, LabStatus, MatrixSeries,
-    MetricMetadata, NameValue, Point, QueryResult, Request, Response, RulesData, ScrapeRequest,
+    format_rfc3339, ActiveTarget, ApiData, ApiError, ApiRequest, ApiResponse, ConfigData,
+    DroppedTarget, ErrorType, LabRequest, LabResponse, LabStatus, MatrixSeries, MetricMetadata,
+    NameValue, Point, QueryResult, Request, Response, RuleFileInfo, RuleFileText, ScrapeRequest,
     ScrapeResponse, StringPoint, TargetsData, TsdbHeadStats, TsdbStatus, VectorSample,
 };
 use crate::clock::{Clock, Millis, Timestamp};
@@ -25,6 +25,8 @@ use crate::duration::format_duration;
 use crate::exposition;
 use crate::labels::{Labels, Matcher};
 use crate::promql::{self, Engine, Expr, Value};
+use crate::rules::config::{parse_rule_file, RuleFile};
+use crate::rules::manager::{AlertBatch, ManagerOptions, RuleManager};
 use crate::scrape::{PrometheusConfig, ScrapeConfig, ScrapeManager, ScrapeOutcome};
 use crate::sim::{Cluster, ClusterOptions, Scenario};
 use crate::tsdb::{Head, Querier};
@@ -101,6 +103,23 @@ pub struct Lab {
     retention: Millis,
     /// When old data was last dropped.
     last_retention_check: Timestamp,
+    /// Recording and alerting rules, evaluated as the clock passes their
+    /// groups' times.
+    rules: RuleManager,
+    /// The rule files loaded, as given.
+    rule_files: Vec<(RuleFileText, RuleFile)>,
+    /// Alerts the rules produced for an Alertmanager, not yet taken.
+    alert_batches: Vec<AlertBatch>,
+}
+
+/// The rule manager's settings in the lab: Prometheus's, except the
+/// default evaluation interval, which is the Prometheus Operator's (30s)
+/// as the lab runs Prometheus the way the Operator configures it.
+pub fn rule_manager_options() -> ManagerOptions {
+    ManagerOptions {
+        evaluation_interval: 30_000,
+        ..ManagerOptions::default()
+    }
 }
 
 /// The job HTTP targets join when the user names none.
@@ -150,6 +169,9 @@ impl Lab {
             next_request_id: 1,
             retention: options.retention.max(60_000),
             last_retention_check: begin,
+            rules: RuleManager::new(rule_manager_options()),
+            rule_files: Vec::new(),
+            alert_batches: Vec::new(),
         };
         lab.advance_to(options.start);
         lab
@@ -169,10 +191,23 @@ impl Lab {
     /// targets are scraped on the spot; HTTP targets become
     /// [`ScrapeRequest`]s for the driver ([`Lab::take_scrape_requests`]).
     pub fn advance_to(&mut self, t: Timestamp) {
-        while let Some((index, due)) = self.scrape.next_due() {
-            if due > t {
-                break;
-            }
+        // A long jump evaluates at most the last evaluations of each group.
+        self.rules.skip_missed(t);
+        loop {
+            let scrape_due = self.scrape.next_due().filter(|(_, due)| *due <= t);
+            let rules_due = self.rules.next_evaluation().filter(|due| *due <= t);
+            let (index, due) = match (scrape_due, rules_due) {
+                // A scrape at the same instant as an evaluation comes
+                // first, so the rules see the samples stamped then.
+                (Some((index, due)), r) if r.is_none_or(|r| due <= r) => (index, due),
+                (_, Some(r)) => {
+                    let _ = self.clock.set(r.max(self.clock.now()));
+                    let batches = self.rules.evaluate_due(r, &mut self.engine, &mut self.head);
+                    self.alert_batches.extend(batches);
+                    continue;
+                }
+                _ => break,
+            };
             // `due` is never before the clock: targets are scheduled from it.
             let _ = self.clock.set(due);
             let Some(target) = self.scrape.targets().get(index) else {
@@ -433,6 +468,12 @@ impl Lab {
                     return LabResponse::Error { message };
                 }
             }
+            LabRequest::LoadRules { files } => {
+                if let Err(message) = self.load_rules(files) {
+                    return LabResponse::Error { message };
+                }
+            }
+            LabRequest::ListRules => {}
             LabRequest::TakeScrapeRequests => {
                 return LabResponse::ScrapeRequests {
                     requests: self.take_scrape_requests(),
@@ -499,7 +540,69 @@ impl Lab {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect(),
+            rule_files: self
+                .rule_files
+                .iter()
+                .map(|(text, file)| RuleFileInfo {
+                    name: text.name.clone(),
+                    groups: file.groups.len(),
+                    rules: file.rule_count(),
+                })
+                .collect(),
+            pending_alert_batches: self.alert_batches.len(),
         }
+    }
+
+    /// Loads rule files (name and YAML), replacing those loaded before as
+    /// a reload of Prometheus does: unchanged groups go on as they were,
+    /// changed ones keep their alerts, removed ones have their series
+    /// marked stale. On an error nothing changes; the message names the
+    /// file, the line and column, and what is wrong, for every error.
+    pub fn load_rules(&mut self, files: &[RuleFileText]) -> Result<(), String> {
+        let mut parsed = Vec::new();
+        let mut errors = String::new();
+        for f in files {
+            if files.iter().filter(|o| o.name == f.name).count() > 1 {
+                errors.push_str(&format!("{}: the file is given twice\n", f.name));
+                continue;
+            }
+            match parse_rule_file(&f.yaml) {
+                Ok(rf) => parsed.push((f.clone(), rf)),
+                Err(errs) => {
+                    for e in errs {
+                        errors.push_str(&format!("{}:{}", f.name, e.render(&f.yaml)));
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let named: Vec<(String, RuleFile)> = parsed
+            .iter()
+            .map(|(t, rf)| (t.name.clone(), rf.clone()))
+            .collect();
+        self.rules.load(&named, self.clock.now());
+        self.rule_files = parsed;
+        Ok(())
+    }
+
+    /// The rule files loaded, as given.
+    pub fn rule_files(&self) -> impl Iterator<Item = &RuleFileText> {
+        self.rule_files.iter().map(|(t, _)| t)
+    }
+
+    /// The rule manager: groups, rules, alerts.
+    pub fn rules(&self) -> &RuleManager {
+        &self.rules
+    }
+
+    /// The alerts the rules sent since the last call, evaluation by
+    /// evaluation with their send time, as Alertmanager v2 postable
+    /// alerts (with Prometheus's resend delay of 1m: a firing alert is
+    /// sent again at the first evaluation more than 1m after the last).
+    pub fn take_alert_notifications(&mut self) -> Vec<AlertBatch> {
+        std::mem::take(&mut self.alert_batches)
     }
 
     /// Answers a Prometheus API request.
@@ -647,8 +750,8 @@ impl Lab {
                     })
                     .collect(),
             })),
-            ApiRequest::Rules => Ok(ApiData::Rules(RulesData { groups: Vec::new() })),
-            ApiRequest::Alerts => Ok(ApiData::Alerts(AlertsData { alerts: Vec::new() })),
+            ApiRequest::Rules => Ok(ApiData::Rules(self.rules.rule_groups())),
+            ApiRequest::Alerts => Ok(ApiData::Alerts(self.rules.alerts())),
             ApiRequest::TsdbStatus => {
                 let st = self.head.stats();
                 let rows = |v: &[crate::tsdb::StatEntry]| {

@@ -27,6 +27,7 @@ pub mod labels;
 pub mod operator;
 pub mod promql;
 pub mod regexp;
+pub mod rules;
 pub mod scrape;
 pub mod sim;
 pub mod tsdb;

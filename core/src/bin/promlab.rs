@@ -52,6 +52,11 @@ mod cli {
         /// `promlab export` writes) before answering.
         #[arg(long = "import", global = true, value_name = "FILE")]
         import: Option<std::path::PathBuf>,
+        /// Load a rule file (recording and alerting rules, as Prometheus
+        /// reads them); its groups are evaluated as virtual time passes
+        /// (--advance). Repeatable.
+        #[arg(long = "rules", global = true, value_name = "FILE")]
+        rules: Vec<std::path::PathBuf>,
     }
 
     #[derive(Subcommand)]
@@ -135,6 +140,11 @@ with a caret on stderr), 2 on bad options.")]
         Check {
             #[command(subcommand)]
             what: Check,
+        },
+        /// Run tests as `promtool test` does.
+        Test {
+            #[command(subcommand)]
+            what: Test,
         },
         /// The Prometheus Operator's resources on the simulated cluster.
         Operator {
@@ -224,6 +234,30 @@ parse, or when --verify.receivers names other receivers.")]
     }
 
     #[derive(Subcommand)]
+    enum Test {
+        /// Run rule unit tests in promtool's format (`rule_files`,
+        /// `evaluation_interval`, `tests` with `input_series`,
+        /// `alert_rule_test` and `promql_expr_test`) against the lab's rule
+        /// evaluation and PromQL engine, with promtool's report.
+        #[command(
+            after_help = "Exit status: 0 when every test passes; 1 when one fails \
+or a file cannot be read."
+        )]
+        Rules {
+            #[arg(required = true)]
+            files: Vec<PathBuf>,
+            /// Run only the test groups whose name this regular expression
+            /// matches; repeatable.
+            #[arg(long = "run", value_name = "REGEX", value_parser = parse_regex)]
+            run: Vec<regex::Regex>,
+        },
+    }
+
+    fn parse_regex(s: &str) -> Result<regex::Regex, String> {
+        regex::Regex::new(s).map_err(|e| e.to_string())
+    }
+
+    #[derive(Subcommand)]
     enum Check {
         /// Check a metrics page read on stdin, as `promtool check metrics`.
         ///
@@ -242,6 +276,24 @@ exit status.")]
             /// with `# EOF`, the text format otherwise.
             #[arg(long, value_enum)]
             format: Option<FormatArg>,
+        },
+        /// Check rule files as `promtool check rules` does: the YAML, every
+        /// query, every template, and (as a lint) duplicate rules.
+        ///
+        /// Each file's errors are printed with their line and column and
+        /// Prometheus's message; a file without errors gets `SUCCESS: N rules
+        /// found`. With no file, the rules are read on stdin.
+        #[command(after_help = "Exit status: 0 when every file is valid (lint findings \
+are reported but do not fail unless --lint-fatal is given); 1 when a file has \
+errors; 3 with --lint-fatal when only lint findings were reported.")]
+        Rules {
+            files: Vec<PathBuf>,
+            /// Lint checks to apply: duplicate-rules, all or none.
+            #[arg(long, default_value = "duplicate-rules", value_parser = ["duplicate-rules", "all", "none"])]
+            lint: String,
+            /// Make lint findings exit with status 3.
+            #[arg(long)]
+            lint_fatal: bool,
         },
         /// Check an alertmanager.yml as `amtool check-config` does: amtool's
         /// report on stdout; where an error is, and what the lab reads but
@@ -291,6 +343,17 @@ exit status.")]
                 what: Check::Alertmanager { file },
             } => return check_alertmanager(file),
             Command::Alertmanager { what } => return alertmanager(what),
+            Command::Check {
+                what:
+                    Check::Rules {
+                        files,
+                        lint,
+                        lint_fatal,
+                    },
+            } => return check_rules(files, lint != "none", *lint_fatal),
+            Command::Test {
+                what: Test::Rules { files, run },
+            } => return test_rules(files, run),
             Command::Export {
                 duration,
                 interval,
@@ -398,6 +461,28 @@ exit status.")]
                 }
             }
         }
+        if !cli.rules.is_empty() {
+            let mut files = Vec::new();
+            for path in &cli.rules {
+                match std::fs::read_to_string(path) {
+                    Ok(yaml) => files.push(promlab_core::api::RuleFileText {
+                        name: path.display().to_string(),
+                        yaml,
+                    }),
+                    Err(e) => {
+                        eprintln!("error: cannot read {}: {e}", path.display());
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            if let Err(message) = lab.load_rules(&files) {
+                eprint!("error: {message}");
+                if !message.ends_with('\n') {
+                    eprintln!();
+                }
+                return ExitCode::from(2);
+            }
+        }
         lab.lab(&LabRequest::Ping { count: cli.pings });
         if let Some(ms) = cli.advance {
             if let Err(message) = advance(&mut lab, ms, fetch) {
@@ -450,6 +535,17 @@ exit status.")]
                 what: Check::Alertmanager { file },
             } => check_alertmanager(&file),
             Command::Alertmanager { what } => alertmanager(&what),
+            Command::Check {
+                what:
+                    Check::Rules {
+                        files,
+                        lint,
+                        lint_fatal,
+                    },
+            } => check_rules(&files, lint != "none", lint_fatal),
+            Command::Test {
+                what: Test::Rules { files, run },
+            } => test_rules(&files, &run),
             Command::Export {
                 duration,
                 interval,
@@ -873,6 +969,136 @@ exit status.")]
             }
         }
         ExitCode::SUCCESS
+    }
+
+    /// Reads a file (or stdin when `path` is `None`) as UTF-8 text; the
+    /// error says where the text stops being UTF-8.
+    fn read_text_or_stdin(path: Option<&std::path::Path>) -> Result<String, String> {
+        let bytes = match path {
+            Some(p) => std::fs::read(p).map_err(|e| format!("cannot read: {e}"))?,
+            None => {
+                let mut b = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut b)
+                    .map_err(|e| format!("cannot read stdin: {e}"))?;
+                b
+            }
+        };
+        String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let shown = String::from_utf8_lossy(e.as_bytes()).to_string();
+            Diagnostic::error(Span::new(at, at + 1), "invalid UTF-8: expected UTF-8 text")
+                .render(&shown)
+        })
+    }
+
+    /// `test rules`: promtool's report, file by file; rule files are
+    /// read relative to the test file.
+    fn test_rules(files: &[PathBuf], run: &[regex::Regex]) -> ExitCode {
+        use promlab_core::rules::unittest::{
+            run_test_file_with, FileReport, Stream, UnitTestError, UnitTestErrorKind,
+        };
+        let mut failed = false;
+        let mut loader = |path: &str| -> Result<Vec<(String, String)>, String> {
+            match std::fs::read(path) {
+                Ok(bytes) => Ok(vec![(
+                    path.to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                )]),
+                // promtool globs the names: no match is a warning.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+                Err(e) => Err(format!("{path}: {e}")),
+            }
+        };
+        for path in files {
+            let name = path.display().to_string();
+            let report = match std::fs::read(path) {
+                Ok(bytes) => {
+                    run_test_file_with(&name, &String::from_utf8_lossy(&bytes), &mut loader, run)
+                }
+                Err(e) => FileReport {
+                    warnings: Vec::new(),
+                    errors: vec![UnitTestError {
+                        kind: UnitTestErrorKind::Yaml,
+                        message: format!("open {name}: {e}"),
+                    }],
+                },
+            };
+            for (stream, text) in report.render() {
+                match stream {
+                    Stream::Stdout => print!("{text}"),
+                    Stream::Stderr => eprint!("{text}"),
+                }
+            }
+            failed |= !report.passed();
+        }
+        if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+
+    /// `check rules`: promtool's report, file by file.
+    fn check_rules(files: &[PathBuf], lint: bool, lint_fatal: bool) -> ExitCode {
+        use promlab_core::rules::config::{
+            duplicate_rules, duplicate_rules_message, parse_rule_file,
+        };
+        let inputs: Vec<Option<&PathBuf>> = if files.is_empty() {
+            vec![None]
+        } else {
+            files.iter().map(Some).collect()
+        };
+        let (mut errors, mut lint_found) = (false, false);
+        for path in inputs {
+            let name = path.map_or("standard input".to_string(), |p| p.display().to_string());
+            let prefix = path.map_or(String::new(), |p| format!("{}:", p.display()));
+            println!("Checking {name}");
+            let text = match read_text_or_stdin(path.map(PathBuf::as_path)) {
+                Ok(t) => t,
+                Err(message) => {
+                    eprintln!("  FAILED:");
+                    eprint!("{prefix}{message}");
+                    if !message.ends_with('\n') {
+                        eprintln!();
+                    }
+                    errors = true;
+                    println!();
+                    continue;
+                }
+            };
+            match parse_rule_file(&text) {
+                Err(errs) => {
+                    eprintln!("  FAILED:");
+                    for e in errs {
+                        eprint!("{prefix}{}", e.render(&text));
+                    }
+                    errors = true;
+                }
+                Ok(file) => {
+                    let dups = if lint {
+                        duplicate_rules(&file)
+                    } else {
+                        Vec::new()
+                    };
+                    if dups.is_empty() {
+                        println!("  SUCCESS: {} rules found", file.rule_count());
+                    } else {
+                        eprintln!("  FAILED:");
+                        eprintln!("{}", duplicate_rules_message(&dups));
+                        lint_found = true;
+                    }
+                }
+            }
+            println!();
+        }
+        if errors {
+            ExitCode::FAILURE
+        } else if lint_found && lint_fatal {
+            ExitCode::from(3)
+        } else {
+            ExitCode::SUCCESS
+        }
     }
 
     /// Runs each script; prints failing (or, verbose, all) evals, a count
