@@ -286,6 +286,19 @@ exit status.")]
         #[command(after_help = "Exit status: 0 when every file is valid (lint findings \
 are reported but do not fail unless --lint-fatal is given); 1 when a file has \
 errors; 3 with --lint-fatal when only lint findings were reported.")]
+        /// Check prometheus.yml files as `promtool check config` does: the
+        /// configuration (global, scrape_configs, rule_files, alerting),
+        /// then every rule file it names (globs expanded, relative to the
+        /// file's directory) as `check rules` checks them.
+        #[command(after_help = "Exit status: 0 when every file and every rule file is \
+valid; 1 otherwise.")]
+        Config {
+            #[arg(required = true)]
+            files: Vec<PathBuf>,
+            /// Only check the configuration's syntax, not the rule files.
+            #[arg(long)]
+            syntax_only: bool,
+        },
         Rules {
             files: Vec<PathBuf>,
             /// Lint checks to apply: duplicate-rules, all or none.
@@ -342,6 +355,9 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
             Command::Check {
                 what: Check::Alertmanager { file },
             } => return check_alertmanager(file),
+            Command::Check {
+                what: Check::Config { files, syntax_only },
+            } => return check_config(files, *syntax_only),
             Command::Alertmanager { what } => return alertmanager(what),
             Command::Check {
                 what:
@@ -534,6 +550,9 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
             Command::Check {
                 what: Check::Alertmanager { file },
             } => check_alertmanager(&file),
+            Command::Check {
+                what: Check::Config { files, syntax_only },
+            } => check_config(&files, syntax_only),
             Command::Alertmanager { what } => alertmanager(&what),
             Command::Check {
                 what:
@@ -1040,10 +1059,144 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
     }
 
     /// `check rules`: promtool's report, file by file.
-    fn check_rules(files: &[PathBuf], lint: bool, lint_fatal: bool) -> ExitCode {
+    /// `check config`: promtool's report for each prometheus.yml and the
+    /// rule files it names.
+    fn check_config(files: &[PathBuf], syntax_only: bool) -> ExitCode {
+        use promlab_core::scrape::PrometheusConfig;
+        let mut failed = false;
+        for path in files {
+            println!("Checking {}", path.display());
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("  FAILED: {}: {e}", path.display());
+                    println!();
+                    failed = true;
+                    continue;
+                }
+            };
+            let config = match PrometheusConfig::parse(&text) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("  FAILED: parsing YAML file {}:", path.display());
+                    eprint!("{}:{}", path.display(), e.render(&text));
+                    println!();
+                    failed = true;
+                    continue;
+                }
+            };
+            if syntax_only {
+                println!(
+                    " SUCCESS: {} is valid prometheus config file syntax",
+                    path.display()
+                );
+                println!();
+                continue;
+            }
+            // Rule files are relative to the config file's directory; a
+            // name without `*` must match a file (as promtool checks).
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+            let mut rule_files: Vec<PathBuf> = Vec::new();
+            let mut error = None;
+            for pattern in &config.rule_files {
+                let joined = match dir {
+                    Some(d) if !std::path::Path::new(pattern).is_absolute() => d.join(pattern),
+                    _ => PathBuf::from(pattern),
+                };
+                let matches: Vec<PathBuf> = match glob::glob(&joined.to_string_lossy()) {
+                    Ok(paths) => paths.filter_map(Result::ok).collect(),
+                    Err(e) => {
+                        error = Some(format!("invalid rule file pattern {pattern:?}: {}", e.msg));
+                        break;
+                    }
+                };
+                if !pattern.contains('*') && matches.is_empty() {
+                    error = Some(format!(
+                        "{:?} does not point to an existing file",
+                        joined.display().to_string()
+                    ));
+                    break;
+                }
+                rule_files.extend(matches);
+            }
+            if let Some(e) = error {
+                eprintln!("  FAILED: {e}");
+                println!();
+                failed = true;
+                continue;
+            }
+            if !rule_files.is_empty() {
+                println!("  SUCCESS: {} rule files found", rule_files.len());
+            }
+            println!(
+                " SUCCESS: {} is valid prometheus config file syntax",
+                path.display()
+            );
+            println!();
+            for rf in &rule_files {
+                let (errors, _) = check_rule_file(Some(rf), true);
+                if errors {
+                    failed = true;
+                } else {
+                    println!();
+                }
+            }
+        }
+        if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+
+    /// Checks one rule file (stdin when `None`) and prints promtool's
+    /// report but the blank line after it: whether it had errors, and
+    /// whether lint found something.
+    fn check_rule_file(path: Option<&PathBuf>, lint: bool) -> (bool, bool) {
         use promlab_core::rules::config::{
             duplicate_rules, duplicate_rules_message, parse_rule_file,
         };
+        let name = path.map_or("standard input".to_string(), |p| p.display().to_string());
+        let prefix = path.map_or(String::new(), |p| format!("{}:", p.display()));
+        println!("Checking {name}");
+        let text = match read_text_or_stdin(path.map(PathBuf::as_path)) {
+            Ok(t) => t,
+            Err(message) => {
+                eprintln!("  FAILED:");
+                eprint!("{prefix}{message}");
+                if !message.ends_with('\n') {
+                    eprintln!();
+                }
+                return (true, false);
+            }
+        };
+        match parse_rule_file(&text) {
+            Err(errs) => {
+                eprintln!("  FAILED:");
+                for e in errs {
+                    eprint!("{prefix}{}", e.render(&text));
+                }
+                (true, false)
+            }
+            Ok(file) => {
+                let dups = if lint {
+                    duplicate_rules(&file)
+                } else {
+                    Vec::new()
+                };
+                if dups.is_empty() {
+                    println!("  SUCCESS: {} rules found", file.rule_count());
+                    (false, false)
+                } else {
+                    eprintln!("  FAILED:");
+                    eprintln!("{}", duplicate_rules_message(&dups));
+                    (false, true)
+                }
+            }
+        }
+    }
+
+    fn check_rules(files: &[PathBuf], lint: bool, lint_fatal: bool) -> ExitCode {
         let inputs: Vec<Option<&PathBuf>> = if files.is_empty() {
             vec![None]
         } else {
@@ -1051,45 +1204,9 @@ errors; 3 with --lint-fatal when only lint findings were reported.")]
         };
         let (mut errors, mut lint_found) = (false, false);
         for path in inputs {
-            let name = path.map_or("standard input".to_string(), |p| p.display().to_string());
-            let prefix = path.map_or(String::new(), |p| format!("{}:", p.display()));
-            println!("Checking {name}");
-            let text = match read_text_or_stdin(path.map(PathBuf::as_path)) {
-                Ok(t) => t,
-                Err(message) => {
-                    eprintln!("  FAILED:");
-                    eprint!("{prefix}{message}");
-                    if !message.ends_with('\n') {
-                        eprintln!();
-                    }
-                    errors = true;
-                    println!();
-                    continue;
-                }
-            };
-            match parse_rule_file(&text) {
-                Err(errs) => {
-                    eprintln!("  FAILED:");
-                    for e in errs {
-                        eprint!("{prefix}{}", e.render(&text));
-                    }
-                    errors = true;
-                }
-                Ok(file) => {
-                    let dups = if lint {
-                        duplicate_rules(&file)
-                    } else {
-                        Vec::new()
-                    };
-                    if dups.is_empty() {
-                        println!("  SUCCESS: {} rules found", file.rule_count());
-                    } else {
-                        eprintln!("  FAILED:");
-                        eprintln!("{}", duplicate_rules_message(&dups));
-                        lint_found = true;
-                    }
-                }
-            }
+            let (e, l) = check_rule_file(path, lint);
+            errors |= e;
+            lint_found |= l;
             println!();
         }
         if errors {

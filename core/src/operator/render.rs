@@ -91,6 +91,7 @@ impl PrometheusOutput {
         PrometheusConfig {
             global: self.global.clone(),
             scrape_configs: self.jobs.iter().map(|j| j.config.clone()).collect(),
+            ..PrometheusConfig::default()
         }
     }
 }
@@ -738,6 +739,7 @@ pub fn render_prometheus(
     let config = PrometheusConfig {
         global: global.clone(),
         scrape_configs: jobs.iter().map(|j| j.config.clone()).collect(),
+        ..PrometheusConfig::default()
     };
     let mut yaml = config.to_yaml();
     if jobs.is_empty() {

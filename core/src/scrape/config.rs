@@ -54,6 +54,33 @@ pub const DEFAULT_EVALUATION_INTERVAL: Millis = 60_000;
 pub struct PrometheusConfig {
     pub global: GlobalConfig,
     pub scrape_configs: Vec<ScrapeConfig>,
+    /// `rule_files`: paths or glob patterns, as written (relative to the
+    /// config file's directory).
+    pub rule_files: Vec<String>,
+    /// `alerting`: where alerts go.
+    pub alerting: AlertingConfig,
+}
+
+/// `alerting:` — the Alertmanagers alerts are sent to and the relabelling
+/// applied to alerts first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AlertingConfig {
+    pub alert_relabel_configs: Vec<RelabelConfig>,
+    pub alertmanagers: Vec<AlertmanagerTargets>,
+}
+
+/// One entry of `alerting.alertmanagers`, with Prometheus's defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertmanagerTargets {
+    pub scheme: String,
+    pub path_prefix: String,
+    pub timeout: Millis,
+    /// Only `v2` exists in Prometheus 3.
+    pub api_version: String,
+    /// `host:port` of every static target.
+    pub targets: Vec<String>,
+    pub relabel_configs: Vec<RelabelConfig>,
+    pub alert_relabel_configs: Vec<RelabelConfig>,
 }
 
 /// `global:`.
@@ -295,6 +322,38 @@ struct RawConfig {
     global: Field<RawGlobal>,
     #[serde(default)]
     scrape_configs: Field<Vec<Field<RawScrapeConfig>>>,
+    #[serde(default)]
+    rule_files: Field<Vec<Spanned<String>>>,
+    #[serde(default)]
+    alerting: Field<RawAlerting>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlerting {
+    #[serde(default)]
+    alert_relabel_configs: Field<Vec<Field<RawRelabelConfig>>>,
+    #[serde(default)]
+    alertmanagers: Field<Vec<Field<RawAlertmanager>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlertmanager {
+    #[serde(default)]
+    scheme: Field<String>,
+    #[serde(default)]
+    path_prefix: Field<String>,
+    #[serde(default)]
+    timeout: Field<String>,
+    #[serde(default)]
+    api_version: Field<String>,
+    #[serde(default)]
+    static_configs: Field<Vec<Field<RawStaticConfig>>>,
+    #[serde(default)]
+    relabel_configs: Field<Vec<Field<RawRelabelConfig>>>,
+    #[serde(default)]
+    alert_relabel_configs: Field<Vec<Field<RawRelabelConfig>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -379,8 +438,6 @@ struct RawRelabelConfig {
 const PROMETHEUS_FIELDS: &[&str] = &[
     // Top level.
     "runtime",
-    "alerting",
-    "rule_files",
     "scrape_config_files",
     "storage",
     "tracing",
@@ -616,9 +673,137 @@ impl Reader<'_> {
                 }
             }
         }
+        let rule_files = self.rule_files(raw.rule_files)?;
+        let alerting = self.alerting(raw.alerting, whole)?;
         Ok(PrometheusConfig {
             global,
             scrape_configs: jobs.into_iter().map(|j| j.config).collect(),
+            rule_files,
+            alerting,
+        })
+    }
+
+    /// `rule_files`: each a path or a glob pattern that Go's
+    /// `filepath.Match` accepts.
+    fn rule_files(&self, f: Field<Vec<Spanned<String>>>) -> Result<Vec<String>, ConfigError> {
+        let mut out = Vec::new();
+        for pattern in f.or(Vec::new()) {
+            if let Err(e) = glob::Pattern::new(&pattern.value) {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::InvalidType,
+                    span_of(self.src, &pattern.referenced),
+                    format!("invalid rule file path {:?}: {}", pattern.value, e.msg),
+                ));
+            }
+            out.push(pattern.value);
+        }
+        Ok(out)
+    }
+
+    /// `alerting`: Alertmanagers from static configs, with Prometheus's
+    /// defaults (`http`, 10s, API v2) and checks.
+    fn alerting(
+        &self,
+        f: Field<RawAlerting>,
+        fallback: Span,
+    ) -> Result<AlertingConfig, ConfigError> {
+        let span = self.span(&f, fallback);
+        let raw = f.or(RawAlerting::default());
+        let relabel_span = self.span(&raw.alert_relabel_configs, span);
+        let alert_relabel_configs = self.relabel_entries(
+            raw.alert_relabel_configs.or(Vec::new()),
+            relabel_span,
+            "alert_relabel_configs",
+            "alert",
+            "",
+        )?;
+        let list_span = self.span(&raw.alertmanagers, span);
+        let mut alertmanagers = Vec::new();
+        for entry in raw.alertmanagers.or(Vec::new()) {
+            let am_span = self.span(&entry, list_span);
+            let am = entry.or(RawAlertmanager::default());
+            let scheme_span = self.span(&am.scheme, am_span);
+            let scheme = am.scheme.or(String::new());
+            let scheme = if scheme.is_empty() {
+                "http".to_string()
+            } else {
+                scheme
+            };
+            if scheme != "http" && scheme != "https" {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::InvalidType,
+                    scheme_span,
+                    format!(
+                        "unknown scheme {scheme:?} for the Alertmanager: expected http or https"
+                    ),
+                ));
+            }
+            let (timeout, _) =
+                self.duration(am.timeout, 10_000, "alertmanager timeout", am_span)?;
+            let version_span = self.span(&am.api_version, am_span);
+            let api_version = am.api_version.or(String::new());
+            let api_version = if api_version.is_empty() {
+                "v2".to_string()
+            } else {
+                api_version
+            };
+            if api_version != "v2" {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::InvalidType,
+                    version_span,
+                    format!(
+                        "expected Alertmanager api version to be one of [v2] but got {api_version}"
+                    ),
+                ));
+            }
+            let relabel_span = self.span(&am.relabel_configs, am_span);
+            let relabel_configs = self.relabel_entries(
+                am.relabel_configs.or(Vec::new()),
+                relabel_span,
+                "relabel_configs",
+                "target",
+                "",
+            )?;
+            let alert_span = self.span(&am.alert_relabel_configs, am_span);
+            let am_alert_relabel = self.relabel_entries(
+                am.alert_relabel_configs.or(Vec::new()),
+                alert_span,
+                "alert_relabel_configs",
+                "alert",
+                "",
+            )?;
+            let mut targets = Vec::new();
+            let groups_span = self.span(&am.static_configs, am_span);
+            for group in am.static_configs.or(Vec::new()) {
+                let group_span = self.span(&group, groups_span);
+                let group = group.or(RawStaticConfig::default());
+                self.label_map(group.labels, group_span)?;
+                for t in group.targets.or(Vec::new()) {
+                    if relabel_configs.is_empty() {
+                        if let Err(e) = target::check_target_address(&t.value) {
+                            return Err(ConfigError::new(
+                                ConfigErrorKind::Target(e.clone()),
+                                span_of(self.src, &t.referenced),
+                                e.to_string(),
+                            ));
+                        }
+                    }
+                    targets.push(t.value);
+                }
+            }
+            alertmanagers.push(AlertmanagerTargets {
+                scheme,
+                path_prefix: am.path_prefix.or(String::new()),
+                timeout,
+                api_version,
+                targets,
+                relabel_configs,
+                alert_relabel_configs: am_alert_relabel,
+            });
+        }
+        Ok(AlertingConfig {
+            alert_relabel_configs,
+            alertmanagers,
         })
     }
 
