@@ -435,7 +435,15 @@ impl Lab {
                 content_type: response.content_type,
                 duration: response.duration,
             };
+            let first = self
+                .scrape
+                .targets()
+                .get(index)
+                .is_some_and(|t| t.last_scrape.is_none());
             self.scrape.ingest(index, due, outcome, &mut self.head);
+            if self.timeline.is_some() {
+                self.record_scrape(index, due, first);
+            }
         }
     }
 
@@ -845,7 +853,7 @@ impl Lab {
                     body: req.body,
                 });
                 if self.webhooks.len() > MAX_PENDING {
-                    self.webhooks.remove(0);
+                    self.webhooks.drain(..MAX_PENDING / 10);
                 }
             }
             let key = (n.receiver.clone(), n.payload.group_key.clone());
@@ -1044,7 +1052,9 @@ impl Lab {
     fn record(&mut self, time: Timestamp, kind: EventKind, why: String) {
         if let Some(events) = &mut self.timeline {
             if events.len() >= MAX_EVENTS {
-                events.remove(0);
+                // The oldest tenth goes at once, so each event is moved
+                // a few times at most.
+                events.drain(..MAX_EVENTS / 10);
             }
             events.push(TimelineEvent { time, kind, why });
         }

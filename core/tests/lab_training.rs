@@ -10,7 +10,7 @@
 
 use expect_test::expect;
 use promlab_core::alertmanager::silence::{PostableSilence, SilenceMatcher};
-use promlab_core::api::{format_rfc3339, LabRequest, LabResponse, ManifestText};
+use promlab_core::api::{format_rfc3339, LabRequest, LabResponse, ManifestText, Request, Response};
 use promlab_core::lab::{Lab, LabOptions};
 use promlab_core::operator::load::FieldValidation;
 use promlab_core::sim::Scenario;
@@ -362,4 +362,44 @@ fn the_alertmanager_answers_through_the_lab() {
         panic!("{bad:?}")
     };
     assert!(message.contains("nobody"), "{message}");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn the_new_requests_and_answers_cross_a_worker_as_json() {
+    let mut lab = lab();
+    lab.record_timeline(true);
+    lab.lab(&LabRequest::Ping { count: 6 });
+    lab.advance_to(lab.now() + 2 * 60_000);
+    let requests = [
+        LabRequest::ApplyManifests {
+            files: training(),
+            validation: FieldValidation::Warn,
+        },
+        LabRequest::TakeTimeline,
+        LabRequest::AlertmanagerAlerts { filter: vec![] },
+        LabRequest::AlertmanagerGroups {
+            filter: vec!["job=\"prom-example\"".into()],
+        },
+        LabRequest::Silences,
+        LabRequest::AlertmanagerStatus,
+        LabRequest::Notifications,
+        LabRequest::Routes,
+        LabRequest::TakeWebhookRequests,
+    ];
+    for request in requests {
+        let request = Request::Lab(request);
+        let json = serde_json::to_string(&request).unwrap();
+        assert_eq!(serde_json::from_str::<Request>(&json).unwrap(), request);
+        let response = lab.handle(&request);
+        assert!(
+            !matches!(response, Response::Lab(LabResponse::Error { .. })),
+            "{response:?}"
+        );
+        let json = serde_json::to_string(&response).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Response>(&json).unwrap(),
+            response,
+            "{json}"
+        );
+    }
 }
