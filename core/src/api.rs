@@ -767,6 +767,103 @@ pub enum LabRequest {
         #[serde(default)]
         time: Option<Timestamp>,
     },
+    /// Load an `alertmanager.yml` into the lab's Alertmanager (a reload:
+    /// silences and the notification log stay). On an error nothing
+    /// changes and the answer gives the line and column.
+    LoadAlertmanagerConfig {
+        yaml: String,
+    },
+    /// Apply Kubernetes manifests (name and text) to the simulated
+    /// cluster as `kubectl apply` does, then run what the Prometheus
+    /// Operator generates: the generated scrape jobs replace the lab's
+    /// built-in ones, the generated rule files and `alertmanager.yml` are
+    /// loaded. Answers with [`LabResponse::ManifestsApplied`]; on an error
+    /// nothing changes.
+    ApplyManifests {
+        files: Vec<ManifestText>,
+        /// kubectl's `--validate` (default `strict`).
+        #[serde(default)]
+        validation: crate::operator::load::FieldValidation,
+    },
+    /// `GET /api/v2/alerts` of the lab's Alertmanager; `filter` holds
+    /// matchers in Alertmanager's syntax.
+    AlertmanagerAlerts {
+        #[serde(default)]
+        filter: Vec<String>,
+    },
+    /// `GET /api/v2/alerts/groups`.
+    AlertmanagerGroups {
+        #[serde(default)]
+        filter: Vec<String>,
+    },
+    /// `GET /api/v2/silences`.
+    Silences,
+    /// `POST /api/v2/silences`: answers with the silence's id.
+    CreateSilence {
+        silence: crate::alertmanager::silence::PostableSilence,
+    },
+    /// `DELETE /api/v2/silence/{id}`.
+    ExpireSilence {
+        id: String,
+    },
+    /// `GET /api/v2/status`.
+    AlertmanagerStatus,
+    /// The Alertmanager's notification log, oldest first.
+    Notifications,
+    /// The Alertmanager's route tree, as a UI draws it.
+    Routes,
+    /// The webhook POSTs that fell due, for the driver to send.
+    TakeWebhookRequests,
+    /// Record the timeline (scrapes, evaluations, alert states,
+    /// notifications) from now on, or stop and drop it.
+    RecordTimeline {
+        on: bool,
+    },
+    /// The timeline recorded since the last time it was taken.
+    TakeTimeline,
+}
+
+/// A Kubernetes manifest file as the user gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestText {
+    pub name: String,
+    pub text: String,
+}
+
+/// What applying manifests did, in words.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ManifestsApplied {
+    /// Every issue with its file, line and column (errors and warnings).
+    pub issues: Vec<String>,
+    /// Documents the API server refused, and why.
+    pub refused: Vec<String>,
+    /// What `kubectl apply` prints for the others.
+    pub applied: Vec<String>,
+    /// ServiceMonitors, PodMonitors, PrometheusRules and
+    /// AlertmanagerConfigs the Prometheus or Alertmanager resource does
+    /// not select, each with its reasons.
+    pub not_selected: Vec<String>,
+    /// The scrape jobs now in the lab (the generated ones replace the
+    /// lab's built-in jobs).
+    pub jobs: Vec<String>,
+    /// The generated rule files loaded.
+    pub rule_files: Vec<String>,
+    /// The whole report as `promlab operator render` prints it, with the
+    /// generated files.
+    pub report: String,
+}
+
+/// A webhook notification's POST, for the driver to send: the lab never
+/// does I/O.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookDelivery {
+    /// The virtual time the Alertmanager sent it.
+    pub time: Timestamp,
+    pub receiver: String,
+    pub url: String,
+    pub content_type: String,
+    /// The webhook JSON, as Alertmanager writes it.
+    pub body: String,
 }
 
 /// A rule file as the user gives it.
@@ -824,6 +921,32 @@ pub enum LabResponse {
     Explain {
         tree: crate::promql::ExplainNode,
     },
+    ManifestsApplied(ManifestsApplied),
+    AlertmanagerAlerts {
+        alerts: Vec<crate::alertmanager::api::GettableAlert>,
+    },
+    AlertmanagerGroups {
+        groups: Vec<crate::alertmanager::api::AlertGroupInfo>,
+    },
+    Silences {
+        silences: Vec<crate::alertmanager::silence::GettableSilence>,
+    },
+    SilenceCreated {
+        id: String,
+    },
+    AlertmanagerStatus(crate::alertmanager::api::AlertmanagerStatus),
+    Notifications {
+        notifications: Vec<crate::alertmanager::notify::Notification>,
+    },
+    Routes {
+        tree: crate::alertmanager::route::RouteNode,
+    },
+    WebhookRequests {
+        requests: Vec<WebhookDelivery>,
+    },
+    Timeline {
+        events: Vec<crate::timeline::TimelineEvent>,
+    },
     /// A refused request; `span` points into the query it was about.
     Error {
         message: String,
@@ -852,6 +975,12 @@ pub struct LabStatus {
     /// ([`crate::lab::Lab::take_alert_notifications`]).
     #[serde(default)]
     pub pending_alert_batches: usize,
+    /// Webhook POSTs waiting for the driver to take them.
+    #[serde(default)]
+    pub pending_webhooks: usize,
+    /// Alerts the lab's Alertmanager holds that have not resolved.
+    #[serde(default)]
+    pub alertmanager_alerts: usize,
 }
 
 /// Anything the UI can ask the engine.

@@ -1,7 +1,17 @@
 //! The facade over the whole engine: a [`Lab`] owns the clock, the simulated
-//! cluster, the scrape manager, the TSDB and the PromQL engine, and answers
-//! [`Request`]s. The web app (directly or through a Web Worker), the CLI
-//! and the tests all drive a `Lab`; nothing else reaches inside it.
+//! cluster, the scrape manager, the TSDB, the PromQL engine, the rule
+//! manager and an Alertmanager, and answers [`Request`]s. The web app
+//! (directly or through a Web Worker), the CLI and the tests all drive a
+//! `Lab`; nothing else reaches inside it.
+//!
+//! On the virtual clock, in time order: scrapes, the Alertmanager's timers,
+//! rule evaluations (an instant's scrapes first, so the rules see their
+//! samples). The alerts an evaluation sends are posted to the Alertmanager
+//! at the evaluation's time (delivery takes no virtual time); its webhook
+//! notifications become [`WebhookDelivery`] requests the driver may send.
+//! Kubernetes manifests go through the Prometheus Operator's model
+//! ([`Lab::apply_manifests`]); what happened can be recorded as a
+//! [`crate::timeline`].
 //!
 //! ```
 //! use promlab_core::api::{ApiRequest, ApiResponse, ApiData, QueryResult, LabRequest};
@@ -14,21 +24,35 @@
 //! assert_eq!(v[0].value.v, 6.0);
 //! ```
 
+use crate::alertmanager::alert::PostableAlert;
+use crate::alertmanager::api::AlertFilter;
+use crate::alertmanager::config::AlertmanagerConfig;
+use crate::alertmanager::notify::{Notification, NotifyReason};
+use crate::alertmanager::Alertmanager;
 use crate::api::{
     format_rfc3339, ActiveTarget, ApiData, ApiError, ApiRequest, ApiResponse, ConfigData,
-    DroppedTarget, ErrorType, LabRequest, LabResponse, LabStatus, MatrixSeries, MetricMetadata,
-    NameValue, Point, QueryResult, Request, Response, RuleFileInfo, RuleFileText, ScrapeRequest,
-    ScrapeResponse, StringPoint, TargetsData, TsdbHeadStats, TsdbStatus, VectorSample,
+    DroppedTarget, ErrorType, LabRequest, LabResponse, LabStatus, ManifestText, ManifestsApplied,
+    MatrixSeries, MetricMetadata, NameValue, Point, QueryResult, Request, Response, RuleFileInfo,
+    RuleFileText, ScrapeRequest, ScrapeResponse, StringPoint, TargetsData, TsdbHeadStats,
+    TsdbStatus, VectorSample, WebhookDelivery,
 };
 use crate::clock::{Clock, Millis, Timestamp};
 use crate::duration::format_duration;
 use crate::exposition;
 use crate::labels::{Labels, Matcher};
+use crate::operator::cluster::ClusterObjects;
+use crate::operator::load::{FieldValidation, LoadOptions};
+use crate::operator::render::RenderOptions;
+use crate::operator::{self, ManifestFile};
 use crate::promql::{self, Engine, Expr, Value};
+use crate::rules::alerting::{AlertState, AlertToSend};
 use crate::rules::config::{parse_rule_file, RuleFile};
+use crate::rules::group::Rule;
 use crate::rules::manager::{AlertBatch, ManagerOptions, RuleManager};
-use crate::scrape::{PrometheusConfig, ScrapeConfig, ScrapeManager, ScrapeOutcome};
+use crate::scrape::{Health, PrometheusConfig, ScrapeConfig, ScrapeManager, ScrapeOutcome};
+use crate::sim::topology::Topology;
 use crate::sim::{Cluster, ClusterOptions, Scenario};
+use crate::timeline::{EventKind, SentAlert, TimelineEvent, MAX_EVENTS};
 use crate::tsdb::{Head, Querier};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -108,9 +132,52 @@ pub struct Lab {
     rules: RuleManager,
     /// The rule files loaded, as given.
     rule_files: Vec<(RuleFileText, RuleFile)>,
-    /// Alerts the rules produced for an Alertmanager, not yet taken.
+    /// Alerts the rules produced, not yet taken (they are also posted to
+    /// the lab's Alertmanager).
     alert_batches: Vec<AlertBatch>,
+    /// The lab's Alertmanager, which the rules' alerts are posted to.
+    alertmanager: Alertmanager,
+    /// Its timers' next time when running it there changed nothing (so
+    /// the loop does not spin on it).
+    alertmanager_idle_at: Option<Timestamp>,
+    /// Webhook POSTs not yet taken by the driver.
+    webhooks: Vec<WebhookDelivery>,
+    /// The last notification of each (receiver, group key), for the
+    /// timeline's reasons.
+    last_notified: BTreeMap<(String, String), Timestamp>,
+    /// The simulated API server the manifests are applied to (built on
+    /// first use, from the lab's cluster).
+    objects: Option<ClusterObjects>,
+    /// The jobs of the simulated cluster's own scrape configs, replaced by
+    /// the operator's when manifests are applied.
+    builtin_jobs: Vec<String>,
+    /// The jobs generated from the last manifests applied.
+    generated_jobs: Vec<String>,
+    /// The timeline, while it is being recorded.
+    timeline: Option<Vec<TimelineEvent>>,
 }
+
+/// Each alerting rule's alerts by group file, group, rule and labels.
+type AlertStates = BTreeMap<(String, String, String, Labels), AlertState>;
+/// Each group's last evaluation, by file and name.
+type GroupTimes = BTreeMap<(String, String), Option<Timestamp>>;
+
+/// The lab's Alertmanager configuration until one is loaded: every alert
+/// goes to a receiver that sends nothing, grouped by namespace, with
+/// Alertmanager's default timers (kube-prometheus-stack's default).
+pub const DEFAULT_ALERTMANAGER_YML: &str = r#"route:
+  receiver: "null"
+  group_by: [namespace]
+  group_wait: 30s
+  group_interval: 5m
+  repeat_interval: 12h
+receivers:
+  - name: "null"
+"#;
+
+/// How many alert batches and webhook requests wait for a driver that
+/// never takes them before the oldest are dropped.
+const MAX_PENDING: usize = 1_000;
 
 /// The rule manager's settings in the lab: Prometheus's, except the
 /// default evaluation interval, which is the Prometheus Operator's (30s)
@@ -157,6 +224,11 @@ impl Lab {
                 .push((t.address.clone(), t.labels.clone()));
         }
         let sim_addresses = cluster.targets().into_iter().map(|t| t.address).collect();
+        let builtin_jobs = configs.iter().map(|c| c.job_name.clone()).collect();
+        // A constant, not input: every lab the tests build parses it.
+        #[allow(clippy::expect_used)]
+        let am_config = AlertmanagerConfig::parse(DEFAULT_ALERTMANAGER_YML)
+            .expect("the default alertmanager.yml parses");
         let mut lab = Lab {
             clock: Clock::new(begin),
             cluster,
@@ -172,6 +244,14 @@ impl Lab {
             rules: RuleManager::new(rule_manager_options()),
             rule_files: Vec::new(),
             alert_batches: Vec::new(),
+            alertmanager: Alertmanager::new(am_config, begin),
+            alertmanager_idle_at: None,
+            webhooks: Vec::new(),
+            last_notified: BTreeMap::new(),
+            objects: None,
+            builtin_jobs,
+            generated_jobs: Vec::new(),
+            timeline: None,
         };
         lab.advance_to(options.start);
         lab
@@ -196,17 +276,32 @@ impl Lab {
         loop {
             let scrape_due = self.scrape.next_due().filter(|(_, due)| *due <= t);
             let rules_due = self.rules.next_evaluation().filter(|due| *due <= t);
-            let (index, due) = match (scrape_due, rules_due) {
-                // A scrape at the same instant as an evaluation comes
-                // first, so the rules see the samples stamped then.
-                (Some((index, due)), r) if r.is_none_or(|r| due <= r) => (index, due),
-                (_, Some(r)) => {
-                    let _ = self.clock.set(r.max(self.clock.now()));
-                    let batches = self.rules.evaluate_due(r, &mut self.engine, &mut self.head);
-                    self.alert_batches.extend(batches);
+            let am_due = Some(self.alertmanager.next_wakeup())
+                .filter(|w| *w <= t && self.alertmanager_idle_at != Some(*w));
+            // At one instant: the scrapes first, so the rules see the
+            // samples stamped then; then the Alertmanager's timers; then
+            // the rules (whose alerts the Alertmanager takes after its
+            // timers of that instant ran).
+            let first = [scrape_due.map(|(_, d)| d), am_due, rules_due]
+                .into_iter()
+                .flatten()
+                .min();
+            let Some(first) = first else { break };
+            let (index, due) = match scrape_due {
+                Some((index, due)) if due == first => (index, due),
+                _ => {
+                    let _ = self.clock.set(first.max(self.clock.now()));
+                    if am_due == Some(first) {
+                        let sent = self.alertmanager.advance_to(first);
+                        if self.alertmanager.next_wakeup() <= first {
+                            self.alertmanager_idle_at = Some(first);
+                        }
+                        self.deliver(sent);
+                    } else {
+                        self.evaluate_rules(first);
+                    }
                     continue;
                 }
-                _ => break,
             };
             // `due` is never before the clock: targets are scheduled from it.
             let _ = self.clock.set(due);
@@ -229,7 +324,11 @@ impl Lab {
                 content_type: None,
                 duration,
             };
+            let first_scrape = target.last_scrape.is_none();
             self.scrape.ingest(index, due, outcome, &mut self.head);
+            if self.timeline.is_some() {
+                self.record_scrape(index, due, first_scrape);
+            }
         }
         let _ = self.clock.set(t.max(self.clock.now()));
         let now = self.clock.now();
@@ -336,7 +435,15 @@ impl Lab {
                 content_type: response.content_type,
                 duration: response.duration,
             };
+            let first = self
+                .scrape
+                .targets()
+                .get(index)
+                .is_some_and(|t| t.last_scrape.is_none());
             self.scrape.ingest(index, due, outcome, &mut self.head);
+            if self.timeline.is_some() {
+                self.record_scrape(index, due, first);
+            }
         }
     }
 
@@ -496,6 +603,94 @@ impl Lab {
                     Err(e) => LabResponse::Error { message: e.error },
                 };
             }
+            LabRequest::LoadAlertmanagerConfig { yaml } => {
+                if let Err(message) = self.load_alertmanager_config(yaml) {
+                    return LabResponse::Error { message };
+                }
+            }
+            LabRequest::ApplyManifests { files, validation } => {
+                return match self.apply_manifests(files, *validation) {
+                    Ok(applied) => LabResponse::ManifestsApplied(applied),
+                    Err(message) => LabResponse::Error { message },
+                };
+            }
+            LabRequest::AlertmanagerAlerts { filter } => {
+                self.sync_alertmanager();
+                let filter = AlertFilter {
+                    filter: filter.clone(),
+                    ..AlertFilter::default()
+                };
+                return match self.alertmanager.api_alerts(&filter) {
+                    Ok(alerts) => LabResponse::AlertmanagerAlerts { alerts },
+                    Err(e) => LabResponse::Error {
+                        message: e.to_string(),
+                    },
+                };
+            }
+            LabRequest::AlertmanagerGroups { filter } => {
+                self.sync_alertmanager();
+                let filter = AlertFilter {
+                    filter: filter.clone(),
+                    ..AlertFilter::default()
+                };
+                return match self.alertmanager.api_alert_groups(&filter) {
+                    Ok(groups) => LabResponse::AlertmanagerGroups { groups },
+                    Err(e) => LabResponse::Error {
+                        message: e.to_string(),
+                    },
+                };
+            }
+            LabRequest::Silences => {
+                self.sync_alertmanager();
+                return LabResponse::Silences {
+                    silences: self.alertmanager.silences(),
+                };
+            }
+            LabRequest::CreateSilence { silence } => {
+                self.sync_alertmanager();
+                self.alertmanager_idle_at = None;
+                return match self.alertmanager.create_silence(silence) {
+                    Ok(id) => LabResponse::SilenceCreated { id },
+                    Err(e) => LabResponse::Error {
+                        message: e.to_string(),
+                    },
+                };
+            }
+            LabRequest::ExpireSilence { id } => {
+                self.sync_alertmanager();
+                self.alertmanager_idle_at = None;
+                if let Err(e) = self.alertmanager.expire_silence(id) {
+                    return LabResponse::Error {
+                        message: e.to_string(),
+                    };
+                }
+            }
+            LabRequest::AlertmanagerStatus => {
+                self.sync_alertmanager();
+                return LabResponse::AlertmanagerStatus(self.alertmanager.api_status());
+            }
+            LabRequest::Notifications => {
+                self.sync_alertmanager();
+                return LabResponse::Notifications {
+                    notifications: self.alertmanager.notifications().to_vec(),
+                };
+            }
+            LabRequest::Routes => {
+                return LabResponse::Routes {
+                    tree: self.alertmanager.routes().to_node(),
+                }
+            }
+            LabRequest::TakeWebhookRequests => {
+                return LabResponse::WebhookRequests {
+                    requests: self.take_webhook_requests(),
+                }
+            }
+            LabRequest::RecordTimeline { on } => self.record_timeline(*on),
+            LabRequest::TakeTimeline => {
+                return LabResponse::Timeline {
+                    events: self.take_timeline(),
+                }
+            }
             LabRequest::TargetPage { scrape_url } => {
                 let Some(target) = self
                     .scrape
@@ -550,6 +745,12 @@ impl Lab {
                 })
                 .collect(),
             pending_alert_batches: self.alert_batches.len(),
+            pending_webhooks: self.webhooks.len(),
+            alertmanager_alerts: self
+                .alertmanager
+                .alerts()
+                .filter(|a| !a.resolved_at(self.clock.now()))
+                .count(),
         }
     }
 
@@ -559,32 +760,18 @@ impl Lab {
     /// marked stale. On an error nothing changes; the message names the
     /// file, the line and column, and what is wrong, for every error.
     pub fn load_rules(&mut self, files: &[RuleFileText]) -> Result<(), String> {
-        let mut parsed = Vec::new();
-        let mut errors = String::new();
-        for f in files {
-            if files.iter().filter(|o| o.name == f.name).count() > 1 {
-                errors.push_str(&format!("{}: the file is given twice\n", f.name));
-                continue;
-            }
-            match parse_rule_file(&f.yaml) {
-                Ok(rf) => parsed.push((f.clone(), rf)),
-                Err(errs) => {
-                    for e in errs {
-                        errors.push_str(&format!("{}:{}", f.name, e.render(&f.yaml)));
-                    }
-                }
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
+        let parsed = parse_rule_texts(files)?;
+        self.commit_rules(parsed);
+        Ok(())
+    }
+
+    fn commit_rules(&mut self, parsed: Vec<(RuleFileText, RuleFile)>) {
         let named: Vec<(String, RuleFile)> = parsed
             .iter()
             .map(|(t, rf)| (t.name.clone(), rf.clone()))
             .collect();
         self.rules.load(&named, self.clock.now());
         self.rule_files = parsed;
-        Ok(())
     }
 
     /// The rule files loaded, as given.
@@ -603,6 +790,420 @@ impl Lab {
     /// sent again at the first evaluation more than 1m after the last).
     pub fn take_alert_notifications(&mut self) -> Vec<AlertBatch> {
         std::mem::take(&mut self.alert_batches)
+    }
+
+    /// Evaluates the rule groups due at `t`, posts the alerts they send to
+    /// the Alertmanager at `t`, and records what changed.
+    fn evaluate_rules(&mut self, t: Timestamp) {
+        let before = self.timeline.as_ref().map(|_| {
+            let times: GroupTimes = self
+                .rules
+                .groups()
+                .iter()
+                .map(|g| ((g.file.clone(), g.name.clone()), g.last_evaluation))
+                .collect();
+            (times, self.alert_states())
+        });
+        let batches = self.rules.evaluate_due(t, &mut self.engine, &mut self.head);
+        if let Some(before) = before {
+            self.record_evaluations(t, &before);
+        }
+        for batch in &batches {
+            let alerts: Vec<PostableAlert> = batch.alerts.iter().map(postable).collect();
+            // Alerts from rules always have a name and valid times; a
+            // refused one is dropped as Alertmanager drops it.
+            let _ = self.alertmanager.receive(&alerts, t);
+            self.alertmanager_idle_at = None;
+            if !alerts.is_empty() {
+                let sent = batch
+                    .alerts
+                    .iter()
+                    .map(|a| SentAlert {
+                        alertname: a.labels.get("alertname").to_string(),
+                        resolved: a.ends_at <= batch.sent_at,
+                    })
+                    .collect();
+                let why = sent_why(&batch.alerts, t);
+                self.record(
+                    t,
+                    EventKind::AlertsSent {
+                        group: batch.group.clone(),
+                        alerts: sent,
+                    },
+                    why,
+                );
+            }
+        }
+        self.alert_batches.extend(batches);
+        if self.alert_batches.len() > MAX_PENDING {
+            let excess = self.alert_batches.len() - MAX_PENDING;
+            self.alert_batches.drain(..excess);
+        }
+    }
+
+    /// Logs the Alertmanager's notifications and queues their webhooks.
+    fn deliver(&mut self, sent: Vec<Notification>) {
+        for n in sent {
+            if let Some(req) = n.http_request() {
+                self.webhooks.push(WebhookDelivery {
+                    time: n.time,
+                    receiver: n.receiver.clone(),
+                    url: req.url,
+                    content_type: req.content_type.to_string(),
+                    body: req.body,
+                });
+                if self.webhooks.len() > MAX_PENDING {
+                    self.webhooks.drain(..MAX_PENDING / 10);
+                }
+            }
+            let key = (n.receiver.clone(), n.payload.group_key.clone());
+            let previous = self.last_notified.insert(key, n.time);
+            if self.timeline.is_some() {
+                let why = self.notification_why(&n, previous);
+                self.record(
+                    n.time,
+                    EventKind::Notification {
+                        receiver: n.receiver.clone(),
+                        integration: n.integration.as_str().to_string(),
+                        url: n.url.clone(),
+                        reason: n.reason.as_str().to_string(),
+                        payload: Box::new(n.payload),
+                    },
+                    why,
+                );
+            }
+        }
+    }
+
+    /// The timer behind a notification's time, from the route its group
+    /// belongs to.
+    fn notification_why(&self, n: &Notification, previous: Option<Timestamp>) -> String {
+        let route = self
+            .alertmanager
+            .routes()
+            .routes()
+            .iter()
+            .filter(|r| {
+                r.receiver == n.receiver
+                    && n.payload
+                        .group_key
+                        .strip_prefix(&r.key)
+                        .is_some_and(|rest| rest.starts_with(':'))
+            })
+            .max_by_key(|r| r.key.len());
+        let Some(route) = route else {
+            return format!("{} of group {}", n.reason.as_str(), n.payload.group_key);
+        };
+        match (n.reason, previous) {
+            (NotifyReason::FirstNotification, _) | (_, None) => format!(
+                "group_wait {}: the group's first notification waits {} after its first alert (at {}) for others to join it",
+                format_duration(route.group_wait),
+                format_duration(route.group_wait),
+                format_rfc3339(n.time.saturating_sub(route.group_wait))
+            ),
+            (NotifyReason::RepeatIntervalElapsed, Some(_)) => format!(
+                "repeat_interval {}: the same alerts are notified again once it has passed, at the group's next group_interval ({}) tick",
+                format_duration(route.repeat_interval),
+                format_duration(route.group_interval)
+            ),
+            (reason, Some(prev)) => format!(
+                "group_interval {}: {} since the group's previous notification at {}; changes wait for the next tick",
+                format_duration(route.group_interval),
+                reason.as_str(),
+                format_rfc3339(prev)
+            ),
+        }
+    }
+
+    /// Every alerting rule's alerts and their states (a resolved alert
+    /// counts as inactive), keyed by group, rule and labels.
+    fn alert_states(&self) -> AlertStates {
+        let mut out = BTreeMap::new();
+        for g in self.rules.groups() {
+            for rule in &g.rules {
+                let Rule::Alerting(r) = rule else { continue };
+                for (labels, a) in &r.active {
+                    let state = if a.resolved_at.is_some() {
+                        AlertState::Inactive
+                    } else {
+                        a.state
+                    };
+                    let key = (
+                        g.file.clone(),
+                        g.name.clone(),
+                        r.name.clone(),
+                        labels.clone(),
+                    );
+                    out.insert(key, state);
+                }
+            }
+        }
+        out
+    }
+
+    /// Records the evaluations at `t` and the alert states they changed.
+    fn record_evaluations(&mut self, t: Timestamp, (previous, before): &(GroupTimes, AlertStates)) {
+        let after = self.alert_states();
+        let mut events = Vec::new();
+        for g in self.rules.groups() {
+            if g.last_evaluation != Some(t) {
+                continue;
+            }
+            let interval = format_duration(g.interval);
+            let why = match previous.get(&(g.file.clone(), g.name.clone())) {
+                Some(Some(_)) => format!("evaluation_interval {interval} of group {:?}", g.name),
+                _ => format!(
+                    "first evaluation: at the group's offset in its evaluation_interval {interval} (a hash of its file and name)"
+                ),
+            };
+            events.push((
+                EventKind::Evaluation {
+                    file: g.file.clone(),
+                    group: g.name.clone(),
+                },
+                why,
+            ));
+            for rule in &g.rules {
+                let Rule::Alerting(r) = rule else { continue };
+                let keys: BTreeSet<&Labels> = r
+                    .active
+                    .keys()
+                    .chain(
+                        before
+                            .keys()
+                            .filter(|k| k.0 == g.file && k.1 == g.name && k.2 == r.name)
+                            .map(|k| &k.3),
+                    )
+                    .collect();
+                for labels in keys {
+                    let key = (
+                        g.file.clone(),
+                        g.name.clone(),
+                        r.name.clone(),
+                        labels.clone(),
+                    );
+                    let from = before.get(&key).copied().unwrap_or_default();
+                    let to = after.get(&key).copied().unwrap_or_default();
+                    if from == to {
+                        continue;
+                    }
+                    let expr = r.expr.to_string();
+                    let hold = format_duration(r.hold);
+                    let why = match to {
+                        AlertState::Pending => format!(
+                            "`{expr}` returned this series at the evaluation (evaluation_interval {interval}); pending until it has held for {hold} (for)"
+                        ),
+                        AlertState::Firing if from == AlertState::Pending => {
+                            let since = r.active.get(labels).map_or(t, |a| a.active_at);
+                            format!(
+                                "pending since {}: held for {} >= for {hold}, at the first evaluation after that (evaluation_interval {interval})",
+                                format_rfc3339(since),
+                                format_duration(t.saturating_sub(since))
+                            )
+                        }
+                        AlertState::Firing => format!(
+                            "`{expr}` returned this series at the evaluation (evaluation_interval {interval}) and the rule has no for: firing at once"
+                        ),
+                        AlertState::Inactive => format!(
+                            "`{expr}` no longer returned this series at the evaluation (evaluation_interval {interval}): resolved"
+                        ),
+                    };
+                    events.push((
+                        EventKind::AlertState {
+                            alertname: r.name.clone(),
+                            labels: labels.clone(),
+                            from,
+                            to,
+                        },
+                        why,
+                    ));
+                }
+            }
+        }
+        for (kind, why) in events {
+            self.record(t, kind, why);
+        }
+    }
+
+    /// Records the scrape of target `index` at `t`.
+    fn record_scrape(&mut self, index: usize, t: Timestamp, first: bool) {
+        let Some(target) = self.scrape.targets().get(index) else {
+            return;
+        };
+        let interval = format_duration(target.interval);
+        let why = if first {
+            format!(
+                "first scrape: at the target's offset in its scrape_interval {interval} (a hash of its labels spreads targets over the interval)"
+            )
+        } else {
+            format!(
+                "scrape_interval {interval} of job {:?}",
+                target.labels.get("job")
+            )
+        };
+        let kind = EventKind::Scrape {
+            job: target.labels.get("job").to_string(),
+            instance: target.labels.get("instance").to_string(),
+            up: target.health == Health::Up,
+        };
+        self.record(t, kind, why);
+    }
+
+    fn record(&mut self, time: Timestamp, kind: EventKind, why: String) {
+        if let Some(events) = &mut self.timeline {
+            if events.len() >= MAX_EVENTS {
+                // The oldest tenth goes at once, so each event is moved
+                // a few times at most.
+                events.drain(..MAX_EVENTS / 10);
+            }
+            events.push(TimelineEvent { time, kind, why });
+        }
+    }
+
+    /// Starts recording the timeline (keeping what was recorded), or
+    /// stops and drops it.
+    pub fn record_timeline(&mut self, on: bool) {
+        match (on, self.timeline.is_some()) {
+            (true, false) => self.timeline = Some(Vec::new()),
+            (false, _) => self.timeline = None,
+            (true, true) => {}
+        }
+    }
+
+    /// The timeline recorded since the last call, in time order.
+    pub fn take_timeline(&mut self) -> Vec<TimelineEvent> {
+        self.timeline
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Runs the Alertmanager's timers up to the lab's time, so what it
+    /// answers and what it is told happen "now".
+    fn sync_alertmanager(&mut self) {
+        let sent = self.alertmanager.advance_to(self.clock.now());
+        self.deliver(sent);
+    }
+
+    /// The lab's Alertmanager.
+    pub fn alertmanager(&self) -> &Alertmanager {
+        &self.alertmanager
+    }
+
+    /// Loads an `alertmanager.yml` as Alertmanager reloads one (silences
+    /// and the notification log stay). On an error nothing changes; the
+    /// message has the line and column.
+    pub fn load_alertmanager_config(&mut self, yaml: &str) -> Result<(), String> {
+        let config = AlertmanagerConfig::parse(yaml).map_err(|e| e.render(yaml))?;
+        self.sync_alertmanager();
+        self.alertmanager.reload(config);
+        self.alertmanager_idle_at = None;
+        Ok(())
+    }
+
+    /// The webhook POSTs the Alertmanager sent since the last call, for
+    /// the driver to perform (the lab does no I/O).
+    pub fn take_webhook_requests(&mut self) -> Vec<WebhookDelivery> {
+        std::mem::take(&mut self.webhooks)
+    }
+
+    /// Applies Kubernetes manifests to the lab's simulated cluster as
+    /// `kubectl apply` does (documents with errors are refused, the rest
+    /// applied) and runs what the Prometheus Operator generates for the
+    /// Prometheus and Alertmanager resources applied, or the lab's
+    /// defaults: the generated scrape jobs replace the simulated cluster's
+    /// built-in ones (and those of manifests applied before), the
+    /// generated rule files replace the rules, the generated
+    /// `alertmanager.yml` is loaded. When a generated file does not load,
+    /// nothing changes and the error says which.
+    pub fn apply_manifests(
+        &mut self,
+        files: &[ManifestText],
+        validation: FieldValidation,
+    ) -> Result<ManifestsApplied, String> {
+        let files: Vec<ManifestFile> = files
+            .iter()
+            .map(|f| ManifestFile::new(f.name.clone(), f.text.clone()))
+            .collect();
+        let mut objects = match &self.objects {
+            Some(o) => o.clone(),
+            None => ClusterObjects::from_topology(&Topology::build(&self.cluster.options())),
+        };
+        let options = LoadOptions {
+            validation,
+            ..LoadOptions::default()
+        };
+        let applied = operator::apply(&mut objects, &files, &options);
+        let generated = operator::generate(&objects, &RenderOptions::default());
+        let scrape = match generated.scrape_yml() {
+            Some(yaml) => {
+                PrometheusConfig::parse(&yaml)
+                    .map_err(|e| format!("the generated prometheus.yml: {}", e.render(&yaml)))?
+                    .scrape_configs
+            }
+            None => Vec::new(),
+        };
+        let kept: Vec<ScrapeConfig> = self
+            .scrape
+            .configs()
+            .iter()
+            .filter(|c| {
+                !self.builtin_jobs.contains(&c.job_name)
+                    && !self.generated_jobs.contains(&c.job_name)
+            })
+            .cloned()
+            .collect();
+        if let Some(clash) = scrape
+            .iter()
+            .find(|c| kept.iter().any(|k| k.job_name == c.job_name))
+        {
+            return Err(format!(
+                "a scrape config with job name {:?} already exists in the lab",
+                clash.job_name
+            ));
+        }
+        let rule_texts: Vec<RuleFileText> = generated
+            .rule_files()
+            .iter()
+            .map(|r| RuleFileText {
+                name: r.name.clone(),
+                yaml: r.yaml.clone(),
+            })
+            .collect();
+        let rules = parse_rule_texts(&rule_texts)?;
+        let am_config = match generated.alertmanager_yml() {
+            Some(yaml) => Some(
+                AlertmanagerConfig::parse(yaml)
+                    .map_err(|e| format!("the generated alertmanager.yml: {}", e.render(yaml)))?,
+            ),
+            None => None,
+        };
+
+        // Everything loads: commit.
+        let report = operator::Report {
+            files,
+            issues: applied.issues,
+            refused: applied.refused,
+            applied: applied.applied,
+            prometheus: generated.prometheus,
+            alertmanager: generated.alertmanager,
+            default_prometheus: generated.default_prometheus,
+            default_alertmanager: generated.default_alertmanager,
+        };
+        let now = self.clock.now();
+        self.generated_jobs = scrape.iter().map(|c| c.job_name.clone()).collect();
+        let configs: Vec<ScrapeConfig> = kept.into_iter().chain(scrape).collect();
+        // A new scrape manager: the replaced jobs' targets go, the kept
+        // ones start their schedule again.
+        self.scrape = ScrapeManager::new(&configs, now);
+        self.commit_rules(rules);
+        if let Some(config) = am_config {
+            self.sync_alertmanager();
+            self.alertmanager.reload(config);
+            self.alertmanager_idle_at = None;
+        }
+        self.objects = Some(objects);
+        Ok(manifests_applied(&report, &configs))
     }
 
     /// Answers a Prometheus API request.
@@ -817,6 +1418,114 @@ impl Lab {
                 Ok(ApiData::Text(promql::format_pretty(&expr)))
             }
         }
+    }
+}
+
+/// Parses rule files; every error with its file, line and column.
+fn parse_rule_texts(files: &[RuleFileText]) -> Result<Vec<(RuleFileText, RuleFile)>, String> {
+    let mut parsed = Vec::new();
+    let mut errors = String::new();
+    for f in files {
+        if files.iter().filter(|o| o.name == f.name).count() > 1 {
+            errors.push_str(&format!("{}: the file is given twice\n", f.name));
+            continue;
+        }
+        match parse_rule_file(&f.yaml) {
+            Ok(rf) => parsed.push((f.clone(), rf)),
+            Err(errs) => {
+                for e in errs {
+                    errors.push_str(&format!("{}:{}", f.name, e.render(&f.yaml)));
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Why Prometheus posts these alerts at `t`: they changed at this
+/// evaluation, or the resend delay passed.
+fn sent_why(alerts: &[AlertToSend], t: Timestamp) -> String {
+    let mut reasons = BTreeSet::new();
+    for a in alerts {
+        reasons.insert(if a.ends_at == t {
+            "resolved at this evaluation: sent at once"
+        } else if a.ends_at < t {
+            "resolved: sent again after the 1m resend delay (Prometheus resends resolved alerts while it keeps them, 15m)"
+        } else if a.starts_at == t {
+            "fired at this evaluation: sent at once"
+        } else {
+            "still firing: sent again at the first evaluation more than the 1m resend delay after the last send"
+        });
+    }
+    reasons.into_iter().collect::<Vec<_>>().join("; ")
+}
+
+/// A rule evaluation's alert as Prometheus's notifier posts it.
+fn postable(a: &AlertToSend) -> PostableAlert {
+    PostableAlert {
+        labels: a
+            .labels
+            .iter()
+            .map(|l| (l.name.clone(), l.value.clone()))
+            .collect(),
+        annotations: a.annotations.clone().into_iter().collect(),
+        starts_at: Some(format_rfc3339(a.starts_at)),
+        ends_at: Some(format_rfc3339(a.ends_at)),
+        generator_url: a.generator_url.clone(),
+    }
+}
+
+/// The operator's report in words, with the lab's jobs after it.
+fn manifests_applied(report: &operator::Report, configs: &[ScrapeConfig]) -> ManifestsApplied {
+    let name = |i: usize| report.files.get(i).map_or("", |f| f.name.as_str());
+    let mut not_selected = Vec::new();
+    for p in &report.prometheus {
+        let s = &p.selection;
+        for d in s
+            .service_monitors
+            .iter()
+            .chain(&s.pod_monitors)
+            .chain(&s.rules)
+        {
+            if !d.selected() {
+                not_selected.push(format!("{}: {}", d.object, d.reasons.join("; and ")));
+            }
+        }
+    }
+    for a in &report.alertmanager {
+        for d in &a.selection {
+            if !d.selected() {
+                not_selected.push(format!("{}: {}", d.object, d.reasons.join("; and ")));
+            }
+        }
+    }
+    ManifestsApplied {
+        issues: report
+            .issues
+            .iter()
+            .filter_map(|fi| {
+                let f = report.files.get(fi.file)?;
+                Some(fi.issue.render(&f.text, &f.name).trim_end().to_string())
+            })
+            .collect(),
+        refused: report
+            .refused
+            .iter()
+            .map(|(i, r)| format!("{r} in {}: {} error(s)", name(*i), r.errors))
+            .collect(),
+        applied: report.applied.iter().map(ToString::to_string).collect(),
+        not_selected,
+        jobs: configs.iter().map(|c| c.job_name.clone()).collect(),
+        rule_files: report
+            .prometheus
+            .first()
+            .map(|p| p.rule_files.iter().map(|r| r.name.clone()).collect())
+            .unwrap_or_default(),
+        report: report.to_text(),
     }
 }
 

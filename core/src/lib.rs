@@ -30,4 +30,5 @@ pub mod regexp;
 pub mod rules;
 pub mod scrape;
 pub mod sim;
+pub mod timeline;
 pub mod tsdb;

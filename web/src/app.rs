@@ -81,7 +81,17 @@ pub fn app(props: &AppProps) -> Html {
             LabResponse::Error { message } => error.set(Some(message)),
             LabResponse::Page { .. }
             | LabResponse::ScrapeRequests { .. }
-            | LabResponse::Explain { .. } => {}
+            | LabResponse::Explain { .. }
+            | LabResponse::ManifestsApplied { .. }
+            | LabResponse::AlertmanagerAlerts { .. }
+            | LabResponse::AlertmanagerGroups { .. }
+            | LabResponse::Silences { .. }
+            | LabResponse::SilenceCreated { .. }
+            | LabResponse::AlertmanagerStatus { .. }
+            | LabResponse::Notifications { .. }
+            | LabResponse::Routes { .. }
+            | LabResponse::WebhookRequests { .. }
+            | LabResponse::Timeline { .. } => {}
         })
     };
 

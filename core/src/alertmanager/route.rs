@@ -30,7 +30,7 @@ use super::matchers::{matcher_string, matchers_string, matches_all};
 use crate::clock::Millis;
 use crate::diagnostic::Span;
 use crate::labels::{Labels, Matcher};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// One node with every option resolved (Alertmanager's `dispatch.Route`).
@@ -347,7 +347,7 @@ fn slug(r: &Route) -> String {
 }
 
 /// A route as a UI draws it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RouteNode {
     pub receiver: String,
@@ -358,16 +358,16 @@ pub struct RouteNode {
     pub timers: RouteTimers,
     #[serde(rename = "continue")]
     pub r#continue: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mute_time_intervals: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub active_time_intervals: Vec<String>,
     pub key: String,
     pub children: Vec<RouteNode>,
 }
 
 /// A route's three timers, in milliseconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RouteTimers {
     pub group_wait: Millis,

@@ -151,6 +151,33 @@ with a caret on stderr), 2 on bad options.")]
             #[command(subcommand)]
             what: OperatorCommand,
         },
+        /// Apply the manifests in DIR to the simulated cluster, send the
+        /// pings (--pings), let virtual time run and print the timeline one
+        /// JSON object a line: scrapes, rule evaluations, alert state
+        /// changes, alerts sent, notifications with their payloads, each
+        /// with its virtual time and why it happened then.
+        ///
+        /// Where DIR has no Prometheus or Alertmanager resource, the lab's
+        /// defaults apply; they select the training material's labels.
+        /// Problems with the manifests are printed on stderr first. Webhook
+        /// notifications are printed, not sent.
+        #[command(
+            after_help = "Exit status: 0 when the manifests were applied (documents with errors are refused and reported, the rest applied); 1 when what the operator generates cannot be loaded; 2 when DIR cannot be read."
+        )]
+        Simulate {
+            dir: PathBuf,
+            /// How much virtual time to run after the pings.
+            #[arg(long, default_value = "10m", value_parser = parse_duration)]
+            duration: i64,
+            /// kubectl's --validate. The lab applies a manifest with an
+            /// unknown field after showing it (warn); strict refuses it.
+            #[arg(long, value_enum, default_value_t = ValidateArg::Warn)]
+            validate: ValidateArg,
+            /// Restart the example app this long after the start: its
+            /// counter starts again from 0.
+            #[arg(long = "restart-app-at", value_name = "D", value_parser = parse_duration)]
+            restart_app_at: Option<i64>,
+        },
         /// Alertmanager's configuration as `amtool config` shows it.
         Alertmanager {
             #[command(subcommand)]
@@ -359,6 +386,12 @@ valid; 1 otherwise.")]
                 what: Check::Config { files, syntax_only },
             } => return check_config(files, *syntax_only),
             Command::Alertmanager { what } => return alertmanager(what),
+            Command::Simulate {
+                dir,
+                duration,
+                validate,
+                restart_app_at,
+            } => return simulate(dir, cli.pings, *duration, *validate, *restart_app_at),
             Command::Check {
                 what:
                     Check::Rules {
@@ -554,6 +587,12 @@ valid; 1 otherwise.")]
                 what: Check::Config { files, syntax_only },
             } => check_config(&files, syntax_only),
             Command::Alertmanager { what } => alertmanager(&what),
+            Command::Simulate {
+                dir,
+                duration,
+                validate,
+                restart_app_at,
+            } => simulate(&dir, cli.pings, duration, validate, restart_app_at),
             Command::Check {
                 what:
                     Check::Rules {
@@ -585,21 +624,15 @@ valid; 1 otherwise.")]
     }
 
     /// `operator render`: load, apply, render, print; exit 1 on errors.
-    fn operator_render(
-        dir: &std::path::Path,
-        namespace: &str,
-        validate: ValidateArg,
-        out: Option<&std::path::Path>,
-    ) -> ExitCode {
-        use promlab_core::operator::load::{FieldValidation, LoadOptions};
-        use promlab_core::operator::render::RenderOptions;
-        use promlab_core::operator::{run, ManifestFile};
+    /// The manifests of DIR (its .yaml and .yml files in name order), or
+    /// the one file DIR names, with their paths.
+    fn read_manifests(dir: &std::path::Path) -> Result<Vec<(PathBuf, String)>, ExitCode> {
         let paths = if dir.is_dir() {
             let entries = match std::fs::read_dir(dir) {
                 Ok(e) => e,
                 Err(e) => {
                     eprintln!("error: cannot read {}: {e}", dir.display());
-                    return ExitCode::from(2);
+                    return Err(ExitCode::from(2));
                 }
             };
             let mut paths: Vec<PathBuf> = entries
@@ -615,22 +648,129 @@ valid; 1 otherwise.")]
             vec![dir.to_path_buf()]
         };
         let mut files = Vec::new();
-        for p in &paths {
-            match std::fs::read_to_string(p) {
-                Ok(text) => files.push(ManifestFile::new(p.display().to_string(), text)),
+        for p in paths {
+            match std::fs::read_to_string(&p) {
+                Ok(text) => files.push((p, text)),
                 Err(e) => {
                     eprintln!("error: cannot read {}: {e}", p.display());
+                    return Err(ExitCode::from(2));
+                }
+            }
+        }
+        Ok(files)
+    }
+
+    fn validation(v: ValidateArg) -> promlab_core::operator::load::FieldValidation {
+        use promlab_core::operator::load::FieldValidation;
+        match v {
+            ValidateArg::Strict => FieldValidation::Strict,
+            ValidateArg::Warn => FieldValidation::Warn,
+            ValidateArg::Ignore => FieldValidation::Ignore,
+        }
+    }
+
+    /// `promlab simulate DIR`: the manifests applied to a lab started
+    /// with no history, the pings, the time, the timeline.
+    fn simulate(
+        dir: &std::path::Path,
+        pings: u32,
+        duration: i64,
+        validate: ValidateArg,
+        restart_app_at: Option<i64>,
+    ) -> ExitCode {
+        use promlab_core::api::ManifestText;
+        use promlab_core::sim::Scenario;
+        let files = match read_manifests(dir) {
+            Ok(f) => f,
+            Err(code) => return code,
+        };
+        let files: Vec<ManifestText> = files
+            .into_iter()
+            .map(|(p, text)| ManifestText {
+                // File names only: the timeline is the same wherever DIR is.
+                name: p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
+                text,
+            })
+            .collect();
+        let mut lab = Lab::new(LabOptions {
+            history: 0,
+            ..LabOptions::default()
+        });
+        let applied = match lab.lab(&LabRequest::ApplyManifests {
+            files,
+            validation: validation(validate),
+        }) {
+            LabResponse::ManifestsApplied(a) => a,
+            LabResponse::Error { message } => {
+                eprintln!("error: {message}");
+                return ExitCode::FAILURE;
+            }
+            _ => return ExitCode::FAILURE,
+        };
+        for issue in &applied.issues {
+            eprintln!("{issue}");
+        }
+        for r in &applied.refused {
+            eprintln!("error: {r} not applied");
+        }
+        for n in &applied.not_selected {
+            eprintln!("not selected: {n}");
+        }
+        lab.record_timeline(true);
+        let start = lab.now();
+        let mut steps = vec![(start.saturating_add(duration), None)];
+        if let Some(at) = restart_app_at.filter(|at| *at < duration) {
+            steps.insert(0, (start.saturating_add(at), Some(Scenario::RestartApp)));
+        }
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        if let LabResponse::Error { message } = lab.lab(&LabRequest::Ping { count: pings }) {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+        for (until, then) in steps {
+            let step = until.saturating_sub(lab.now());
+            if let LabResponse::Error { message } = lab.lab(&LabRequest::Step { ms: step }) {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+            for e in lab.take_timeline() {
+                if writeln!(out, "{}", e.to_json_line()).is_err() {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            if let Some(scenario) = then {
+                if let LabResponse::Error { message } = lab.lab(&LabRequest::Scenario(scenario)) {
+                    eprintln!("error: {message}");
                     return ExitCode::from(2);
                 }
             }
         }
+        ExitCode::SUCCESS
+    }
+
+    fn operator_render(
+        dir: &std::path::Path,
+        namespace: &str,
+        validate: ValidateArg,
+        out: Option<&std::path::Path>,
+    ) -> ExitCode {
+        use promlab_core::operator::load::LoadOptions;
+        use promlab_core::operator::render::RenderOptions;
+        use promlab_core::operator::{run, ManifestFile};
+        let files = match read_manifests(dir) {
+            Ok(f) => f
+                .into_iter()
+                .map(|(p, text)| ManifestFile::new(p.display().to_string(), text))
+                .collect(),
+            Err(code) => return code,
+        };
         let options = LoadOptions {
             namespace: namespace.to_string(),
-            validation: match validate {
-                ValidateArg::Strict => FieldValidation::Strict,
-                ValidateArg::Warn => FieldValidation::Warn,
-                ValidateArg::Ignore => FieldValidation::Ignore,
-            },
+            validation: validation(validate),
         };
         let render = RenderOptions {
             rule_files_dir: out.map(|_| "rules".to_string()),

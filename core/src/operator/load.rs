@@ -42,7 +42,8 @@ use std::fmt;
 pub const DEFAULT_NAMESPACE: &str = "qks-monitoring";
 
 /// kubectl's `--validate`: what happens to fields the API does not know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FieldValidation {
     /// An unknown or duplicate field is an error; the object is refused.
     #[default]
