@@ -179,6 +179,17 @@ const QUERIES: &[&str] = &[
     "holt_winters(node_load1[10m], 0.3, 0.3)",
     "ts_of_max_over_time(node_load1[10m])",
     "first_over_time(node_load1[10m])",
+    // info(): the cluster has no target_info; node_exporter's and the Go
+    // client's info metrics chosen by __name__; kube-state-metrics' info
+    // series share one instance and job, so they are duplicates.
+    "info(node_load1)",
+    r#"info(node_load1, {__name__="node_uname_info"})"#,
+    r#"info(rate(node_network_receive_bytes_total[5m]), {__name__="node_uname_info", nodename=~".+"})"#,
+    r#"info(node_memory_MemAvailable_bytes, {__name__=~"node_(uname|os)_info"})"#,
+    r#"info(up, {__name__="go_info", version!=""})"#,
+    r#"info(kube_pod_status_ready, {__name__="kube_node_info"})"#,
+    r#"info(sum by (instance, job) (node_load1 offset 10m), {__name__="node_uname_info", release=~".+"})"#,
+    r#"info({__name__=~"node_uname_info|node_load1"}, {__name__="node_uname_info"})"#,
 ];
 
 fn reference_bin() -> Option<PathBuf> {

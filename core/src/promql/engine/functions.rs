@@ -616,7 +616,7 @@ fn eval_special(ev: &mut Evaluator, call: &Call) -> Result<Data, EvalError> {
             }
             Ok(Data::Vector(Vec::new()))
         }
-        "info" => Err(EvalError::Unsupported("the function info()".into())),
+        "info" => super::info::eval_info(ev, call),
         "absent_over_time" => {
             let input = ev.range_input(&call.args[0])?;
             let out = absent_over_time(ev, call, &input);
