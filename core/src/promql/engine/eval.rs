@@ -687,12 +687,18 @@ impl<'a> Evaluator<'a> {
                 let last_end = input.window_end(&self.grid, n - 1);
                 let mint = first_end.saturating_sub(range).saturating_add(1);
                 let selected = self.querier.select_series(&vs.matchers, mint, last_end);
+                // Room for a sample per scrape interval of 15 s over the
+                // selected time, so most series never grow their buffer.
+                let expected = usize::try_from(last_end.saturating_sub(mint) / 15_000 + 2)
+                    .unwrap_or(0)
+                    .min(1 << 16);
                 for s in selected {
-                    let points: Vec<Point> = s
-                        .samples
-                        .filter(|x| !is_stale_marker(x.v))
-                        .map(|x| (x.t, x.v))
-                        .collect();
+                    let mut points: Vec<Point> = Vec::with_capacity(expected);
+                    points.extend(
+                        s.samples
+                            .filter(|x| !is_stale_marker(x.v))
+                            .map(|x| (x.t, x.v)),
+                    );
                     // Held only window by window, by the function that
                     // reads them (as Prometheus counts them).
                     self.work(points.len())?;
