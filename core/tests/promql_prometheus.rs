@@ -1,7 +1,7 @@
 //! The engine against the real Prometheus 3.5, query by query: an hour of
 //! the simulated cluster is exported as OpenMetrics, backfilled with
 //! `promtool tsdb create-blocks-from openmetrics`, and served by a real
-//! `prometheus` on a free loopback port; some 130 dashboard-style
+//! `prometheus` on a free loopback port; some 135 dashboard-style
 //! queries (rates, aggregations, histogram quantiles, joins over
 //! kube-state-metrics' info series, subqueries, `offset` and `@`, set
 //! operators, sorting…) then run as instant and as range queries through
