@@ -562,6 +562,7 @@ pub struct MetricMetadata {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "resultType", content = "result", rename_all = "lowercase")]
 pub enum QueryResult {
+    #[serde(serialize_with = "serialize_scalar")]
     Scalar(Point),
     String(StringPoint),
     Vector(Vec<VectorSample>),
@@ -582,7 +583,12 @@ pub struct MatrixSeries {
     pub values: Vec<Point>,
 }
 
-/// A sample, written `[<unix seconds>, "<value>"]`.
+/// A sample, written `[<unix seconds>, "<value>"]` byte for byte as
+/// Prometheus writes the samples of vectors and matrices: whole seconds
+/// with three digits of milliseconds only when there are any
+/// (`1767225645`, `1767225645.120`), the value as Go's shortest `'f'` form,
+/// or `'e'` below 1e-6 and from 1e21 on (`"1e-07"`). A scalar result is
+/// written as Go's `encoding/json` writes it ([`QueryResult::Scalar`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
     pub t: Timestamp,
@@ -596,23 +602,66 @@ pub struct StringPoint {
     pub v: String,
 }
 
-fn seconds(t: Timestamp) -> f64 {
-    t as f64 / 1000.0
+/// A sample's time as Prometheus's `MarshalTimestamp` writes it.
+fn sample_time(t: Timestamp) -> String {
+    let sign = if t < 0 { "-" } else { "" };
+    let abs = t.unsigned_abs();
+    match (abs / 1000, abs % 1000) {
+        (s, 0) => format!("{sign}{s}"),
+        (s, ms) => format!("{sign}{s}.{ms:03}"),
+    }
+}
+
+/// A scalar's or string's time as Go's `encoding/json` writes
+/// `float64(t)/1000`: the shortest decimal that reads back, no `.0`.
+/// (Its exponent form needs a magnitude a millisecond time cannot have.)
+fn json_seconds(t: Timestamp) -> String {
+    format!("{}", t as f64 / 1000.0)
+}
+
+/// A sample's value as Prometheus's `MarshalFloat` writes it.
+fn sample_value(v: f64) -> String {
+    let abs = v.abs();
+    if v.is_finite() && abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        // Rust's `{:e}` has Go's shortest digits; Go writes the exponent
+        // with a sign and at least two digits.
+        let sci = format!("{v:e}");
+        let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+        let exp: i32 = exp.parse().unwrap_or(0);
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exp.unsigned_abs());
+    }
+    format_float(v)
+}
+
+/// A number already written as JSON text.
+fn raw_number<E: serde::ser::Error>(text: String) -> Result<Box<serde_json::value::RawValue>, E> {
+    serde_json::value::RawValue::from_string(text).map_err(E::custom)
 }
 
 impl Serialize for Point {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut tup = s.serialize_tuple(2)?;
-        tup.serialize_element(&seconds(self.t))?;
-        tup.serialize_element(&format_float(self.v))?;
+        tup.serialize_element(&raw_number::<S::Error>(sample_time(self.t))?)?;
+        tup.serialize_element(&sample_value(self.v))?;
         tup.end()
     }
+}
+
+/// A scalar result, `[<seconds>, "<value>"]` as Prometheus's
+/// `Scalar.MarshalJSON` writes it: the time through `encoding/json`, the
+/// value as Go's shortest `'f'` form.
+fn serialize_scalar<S: Serializer>(p: &Point, s: S) -> Result<S::Ok, S::Error> {
+    let mut tup = s.serialize_tuple(2)?;
+    tup.serialize_element(&raw_number::<S::Error>(json_seconds(p.t))?)?;
+    tup.serialize_element(&format_float(p.v))?;
+    tup.end()
 }
 
 impl Serialize for StringPoint {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut tup = s.serialize_tuple(2)?;
-        tup.serialize_element(&seconds(self.t))?;
+        tup.serialize_element(&raw_number::<S::Error>(json_seconds(self.t))?)?;
         tup.serialize_element(&self.v)?;
         tup.end()
     }
@@ -1119,7 +1168,7 @@ mod tests {
             }])));
         assert_eq!(
             matrix.to_json(),
-            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"b"},"values":[[0.0,"+Inf"],[15.0,"-0.5"]]}]}}"#
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"b"},"values":[[0,"+Inf"],[15,"-0.5"]]}]}}"#
         );
         let err: ApiResponse = ApiError::new(ErrorType::BadData, "boom").into();
         assert_eq!(

@@ -90,7 +90,7 @@ fn instant_queries_over_a_data_file_print_the_apis_json() {
         ],
         expect![[r#"
             exit 0
-            {"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"app"},"value":[1767225645.0,"1.6666666666666665"]}]}}
+            {"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"app"},"value":[1767225645,"1.6666666666666665"]}]}}
         "#]],
     );
     // RFC 3339 times; a time between samples sees the latest before it.
@@ -105,7 +105,7 @@ fn instant_queries_over_a_data_file_print_the_apis_json() {
         ],
         expect![[r#"
             exit 0
-            {"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"requests_total","instance":"a","job":"app"},"value":[1767225620.0,"15"]},{"metric":{"__name__":"requests_total","instance":"b","job":"app"},"value":[1767225620.0,"10"]}]}}
+            {"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"requests_total","instance":"a","job":"app"},"value":[1767225620,"15"]},{"metric":{"__name__":"requests_total","instance":"b","job":"app"},"value":[1767225620,"10"]}]}}
         "#]],
     );
     // Without --time: the file's newest sample is "now".
@@ -113,7 +113,7 @@ fn instant_queries_over_a_data_file_print_the_apis_json() {
         &["query", "--data", d, "temperature"],
         expect![[r#"
             exit 0
-            {"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"temperature","room":"x"},"value":[1767225645.0,"21"]}]}}
+            {"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"temperature","room":"x"},"value":[1767225645,"21"]}]}}
         "#]],
     );
     // Negative Unix seconds are times too (before any sample here).
@@ -130,7 +130,7 @@ fn instant_queries_over_a_data_file_print_the_apis_json() {
         &["query", "--data", d, "scalar(sum(requests_total))"],
         expect![[r#"
             exit 0
-            {"status":"success","data":{"resultType":"scalar","result":[1767225645.0,"100"]}}
+            {"status":"success","data":{"resultType":"scalar","result":[1767225645,"100"]}}
         "#]],
     );
     check(
@@ -144,7 +144,7 @@ fn instant_queries_over_a_data_file_print_the_apis_json() {
         &["query", "--data", d, "rate(temperature[1m])"],
         expect![[r#"
             exit 0
-            {"status":"success","data":{"resultType":"vector","result":[{"metric":{"room":"x"},"value":[1767225645.0,"0.01111111111111111"]}]},"infos":["PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"temperature\" (1:6)"]}
+            {"status":"success","data":{"resultType":"vector","result":[{"metric":{"room":"x"},"value":[1767225645,"0.01111111111111111"]}]},"infos":["PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"temperature\" (1:6)"]}
         "#]],
     );
 }
@@ -169,7 +169,7 @@ fn range_queries_take_start_end_and_step_in_either_form() {
         ],
         expect![[r#"
             exit 0
-            {"status":"success","data":{"resultType":"matrix","result":[{"metric":{"instance":"a"},"values":[[1767225615.0,"15"],[1767225630.0,"30"],[1767225645.0,"60"]]},{"metric":{"instance":"b"},"values":[[1767225615.0,"10"],[1767225630.0,"25"],[1767225645.0,"40"]]}]}}
+            {"status":"success","data":{"resultType":"matrix","result":[{"metric":{"instance":"a"},"values":[[1767225615,"15"],[1767225630,"30"],[1767225645,"60"]]},{"metric":{"instance":"b"},"values":[[1767225615,"10"],[1767225630,"25"],[1767225645,"40"]]}]}}
         "#]],
     );
     // RFC 3339 with any offset, and steps in seconds, answer the same.
@@ -250,7 +250,7 @@ fn queries_of_the_simulated_cluster_equal_the_api_urls_answers() {
         "15s",
         "ping_request_count",
     ]);
-    assert!(out.contains("\"value\":[1767225615.0,\"3\"]"), "{out}");
+    assert!(out.contains("\"value\":[1767225615,\"3\"]"), "{out}");
 }
 
 #[test]

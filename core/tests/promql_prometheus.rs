@@ -1,14 +1,16 @@
 //! The engine against the real Prometheus 3.5, query by query: an hour of
 //! the simulated cluster is exported as OpenMetrics, backfilled with
 //! `promtool tsdb create-blocks-from openmetrics`, and served by a real
-//! `prometheus` on a free loopback port; some 130 dashboard-style
+//! `prometheus` on a free loopback port; some 135 dashboard-style
 //! queries (rates, aggregations, histogram quantiles, joins over
 //! kube-state-metrics' info series, subqueries, `offset` and `@`, set
 //! operators, sorting…) then run as instant and as range queries through
 //! its HTTP API and through the lab's, and the answers must agree: the
 //! same label sets, values within 1e-6 (relative), NaN where it has NaN,
 //! the same order where Prometheus sorts (range results; `sort`), the same
-//! warnings and infos. Every difference is printed before the test fails.
+//! warnings and infos. A few answers at a time with milliseconds must be
+//! the same JSON byte for byte. Every difference is printed before the
+//! test fails.
 //!
 //! The binaries come from `$PROMLAB_REFERENCE_BIN` (default
 //! `~/.cache/promlab-reference/bin`, installed by `cargo xtask reference`);
@@ -179,6 +181,17 @@ const QUERIES: &[&str] = &[
     "holt_winters(node_load1[10m], 0.3, 0.3)",
     "ts_of_max_over_time(node_load1[10m])",
     "first_over_time(node_load1[10m])",
+    // info(): the cluster has no target_info; node_exporter's and the Go
+    // client's info metrics chosen by __name__; kube-state-metrics' info
+    // series share one instance and job, so they are duplicates.
+    "info(node_load1)",
+    r#"info(node_load1, {__name__="node_uname_info"})"#,
+    r#"info(rate(node_network_receive_bytes_total[5m]), {__name__="node_uname_info", nodename=~".+"})"#,
+    r#"info(node_memory_MemAvailable_bytes, {__name__=~"node_(uname|os)_info"})"#,
+    r#"info(up, {__name__="go_info", version!=""})"#,
+    r#"info(kube_pod_status_ready, {__name__="kube_node_info"})"#,
+    r#"info(sum by (instance, job) (node_load1 offset 10m), {__name__="node_uname_info", release=~".+"})"#,
+    r#"info({__name__=~"node_uname_info|node_load1"}, {__name__="node_uname_info"})"#,
 ];
 
 fn reference_bin() -> Option<PathBuf> {
@@ -239,6 +252,17 @@ fn free_port() -> u16 {
 }
 
 /// The lab holding the hour of data, and the same data as OpenMetrics.
+/// Asked at a time with milliseconds, and their JSON compared byte for
+/// byte.
+const BYTE_QUERIES: &[&str] = &[
+    "node_load1",
+    "node_load1 * 1e-9",
+    "node_load1 * 1e25",
+    "scalar(sum(node_load1))",
+    "1e-7",
+    "\"text\"",
+];
+
 fn cluster() -> (Lab, String) {
     let lab = Lab::new(LabOptions {
         start: END,
@@ -321,13 +345,19 @@ fn wait_ready(server: &mut Server, base: &str) {
     }
 }
 
-fn ask_prometheus(agent: &ureq::Agent, base: &str, request: &ApiRequest) -> ApiResponse {
+/// Prometheus's answer as it wrote it.
+fn prometheus_body(agent: &ureq::Agent, base: &str, request: &ApiRequest) -> String {
     let url = format!("{base}{}", request.to_url());
-    let body = agent
+    agent
         .get(&url)
         .call()
         .and_then(|mut r| r.body_mut().read_to_string())
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+}
+
+fn ask_prometheus(agent: &ureq::Agent, base: &str, request: &ApiRequest) -> ApiResponse {
+    let url = format!("{base}{}", request.to_url());
+    let body = prometheus_body(agent, base, request);
     request
         .decode_response(&body)
         .unwrap_or_else(|e| panic!("GET {url}: {e}\n{body}"))
@@ -521,6 +551,31 @@ fn queries_agree_with_prometheus() {
         let diffs = differences(ours, &theirs, ordered);
         if !diffs.is_empty() {
             report.push(format!("{kind} {query}\n    {}", diffs.join("\n    ")));
+        }
+    }
+    // The JSON itself, byte for byte: times with and without milliseconds,
+    // values written with an exponent, scalars and strings.
+    let at_ms = INSTANT_AT[0] + 120;
+    let mut byte_requests = Vec::new();
+    for q in BYTE_QUERIES {
+        byte_requests.push(ApiRequest::Query {
+            query: q.to_string(),
+            time: Some(at_ms),
+        });
+    }
+    byte_requests.push(ApiRequest::QueryRange {
+        query: BYTE_QUERIES[0].to_string(),
+        start: at_ms,
+        end: at_ms + 4 * 60_000 + 5_005,
+        step: 60_000 + 1_001,
+    });
+    for request in &byte_requests {
+        let ours = lab.api(request).to_json();
+        let theirs = prometheus_body(&agent, &base, request);
+        if ours != theirs {
+            report.push(format!(
+                "bytes of {request:?}\n    ours:   {ours}\n    theirs: {theirs}"
+            ));
         }
     }
     drop(server);

@@ -21,6 +21,28 @@ use crate::promql::value::{InstantSample, RangeSeries, Value};
 use crate::tsdb::{is_stale_marker, Querier, Sample};
 use std::collections::HashMap;
 
+/// What a selector's point holds at a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepValue {
+    /// The sample's value.
+    Sample,
+    /// The sample's time in seconds (`timestamp()`).
+    Seconds,
+    /// The sample's time in milliseconds (`info()` keeps the newest info
+    /// sample by it).
+    Millis,
+}
+
+impl StepValue {
+    fn of(self, x: Sample) -> f64 {
+        match self {
+            StepValue::Sample => x.v,
+            StepValue::Seconds => x.t as f64 / 1000.0,
+            StepValue::Millis => x.t as f64,
+        }
+    }
+}
+
 /// A value at a time.
 pub type Point = (Timestamp, f64);
 
@@ -549,19 +571,46 @@ impl<'a> Evaluator<'a> {
             None => 0,
         };
         let at = self.at_time(vs.at);
+        let first = at.unwrap_or(self.grid.start).saturating_sub(offset);
+        let last = at
+            .unwrap_or_else(|| self.grid.time(n - 1))
+            .saturating_sub(offset);
+        let mint = first
+            .saturating_sub(self.options.lookback_delta)
+            .saturating_add(1);
+        let selected = self.querier.select_series(&vs.matchers, mint, last);
+        let value = if timestamps {
+            StepValue::Seconds
+        } else {
+            StepValue::Sample
+        };
+        self.sample_steps(selected, offset, at, value)
+    }
+
+    /// Each selected series' latest sample at every step (the step time,
+    /// or the `@` time, minus `offset`) within the lookback window, stale
+    /// markers left out, as a point of the given [`StepValue`].
+    pub fn sample_steps(
+        &mut self,
+        selected: Vec<crate::tsdb::Series<'_>>,
+        offset: Millis,
+        at: Option<Timestamp>,
+        value: StepValue,
+    ) -> Result<Vec<Series>, EvalError> {
+        let n = self.grid.len();
+        if n == 0 {
+            return Ok(Vec::new());
+        }
         let lookback = self.options.lookback_delta;
         let grid = self.grid;
         let reference = move |i: usize| -> Timestamp {
             at.unwrap_or_else(|| grid.time(i)).saturating_sub(offset)
         };
-        let (first, last) = (reference(0), reference(n - 1));
-        let mint = first.saturating_sub(lookback).saturating_add(1);
-        let selected = self.querier.select_series(&vs.matchers, mint, last);
+        let first = reference(0);
         let mut out = Vec::with_capacity(selected.len());
         for mut s in selected {
             let mut points = Vec::new();
             let mut read = 0usize;
-            let value = |x: Sample| if timestamps { x.t as f64 / 1000.0 } else { x.v };
             if at.is_some() {
                 // The same sample at every step.
                 let mut latest = None;
@@ -572,9 +621,10 @@ impl<'a> Evaluator<'a> {
                     }
                     latest = Some(x);
                 }
-                if let Some(x) = latest.filter(|x| x.t > first - lookback && !is_stale_marker(x.v))
+                if let Some(x) =
+                    latest.filter(|x| x.t > first.saturating_sub(lookback) && !is_stale_marker(x.v))
                 {
-                    points = grid.times().map(|t| (t, value(x))).collect();
+                    points = grid.times().map(|t| (t, value.of(x))).collect();
                 }
             } else {
                 let mut cur: Option<Sample> = None;
@@ -591,7 +641,7 @@ impl<'a> Evaluator<'a> {
                     }
                     if let Some(x) = cur {
                         if x.t > r.saturating_sub(lookback) && !is_stale_marker(x.v) {
-                            points.push((t, value(x)));
+                            points.push((t, value.of(x)));
                         }
                     }
                 }
@@ -637,12 +687,18 @@ impl<'a> Evaluator<'a> {
                 let last_end = input.window_end(&self.grid, n - 1);
                 let mint = first_end.saturating_sub(range).saturating_add(1);
                 let selected = self.querier.select_series(&vs.matchers, mint, last_end);
+                // Room for a sample per scrape interval of 15 s over the
+                // selected time, so most series never grow their buffer.
+                let expected = usize::try_from(last_end.saturating_sub(mint) / 15_000 + 2)
+                    .unwrap_or(0)
+                    .min(1 << 16);
                 for s in selected {
-                    let points: Vec<Point> = s
-                        .samples
-                        .filter(|x| !is_stale_marker(x.v))
-                        .map(|x| (x.t, x.v))
-                        .collect();
+                    let mut points: Vec<Point> = Vec::with_capacity(expected);
+                    points.extend(
+                        s.samples
+                            .filter(|x| !is_stale_marker(x.v))
+                            .map(|x| (x.t, x.v)),
+                    );
                     // Held only window by window, by the function that
                     // reads them (as Prometheus counts them).
                     self.work(points.len())?;

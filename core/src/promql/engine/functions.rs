@@ -309,7 +309,7 @@ fn eval_range_function(
         }
         _ => {}
     }
-    let input = ev.range_input(&call.args[m])?;
+    let mut input = ev.range_input(&call.args[m])?;
     let held = input.held();
     if name == "absent_over_time" {
         let out = absent_over_time(ev, call, &input)?;
@@ -320,9 +320,11 @@ fn eval_range_function(
     let mut out = Vec::with_capacity(input.series.len());
     let mut step_args = vec![0.0; args.len()];
     let counter_check = matches!(name, "rate" | "increase");
-    for s in &input.series {
+    // The input is consumed: its labels move to the output.
+    let input_series = std::mem::take(&mut input.series);
+    for s in input_series {
         let mut w = Windows::new(&s.points);
-        let mut points = Vec::new();
+        let mut points = Vec::with_capacity(grid.len().min(s.points.len()));
         let mut touched = 0;
         let mut widest = 0;
         for (i, t) in grid.times().enumerate() {
@@ -371,7 +373,7 @@ fn eval_range_function(
             }
         }
         let mut series = Series {
-            labels: s.labels.clone(),
+            labels: s.labels,
             points,
             drop_name: s.drop_name,
         };
@@ -616,7 +618,7 @@ fn eval_special(ev: &mut Evaluator, call: &Call) -> Result<Data, EvalError> {
             }
             Ok(Data::Vector(Vec::new()))
         }
-        "info" => Err(EvalError::Unsupported("the function info()".into())),
+        "info" => super::info::eval_info(ev, call),
         "absent_over_time" => {
             let input = ev.range_input(&call.args[0])?;
             let out = absent_over_time(ev, call, &input);

@@ -36,6 +36,7 @@
 //! - [`aggregate`]: the aggregation operators;
 //! - [`functions`]: the implementation table, keyed by the parser's
 //!   [`FUNCTIONS`](crate::promql::FUNCTIONS);
+//! - [`info`]: `info()`, which joins series with info metrics;
 //! - [`annotations`]: the warnings and infos;
 //! - [`explain`]: a tree that says what each node of a query does, with
 //!   its series and a sample of its result, for the Explain view.
@@ -58,6 +59,7 @@ pub mod binary;
 pub mod eval;
 pub mod explain;
 pub mod functions;
+pub mod info;
 
 pub use annotations::{Annotation, AnnotationKind, Annotations};
 pub use explain::{explain, ExplainNode};
@@ -195,6 +197,8 @@ pub enum EvalError {
     BadArgument { message: String, span: Span },
     /// A part of the language the engine does not evaluate; says which.
     Unsupported(String),
+    /// `info()` found two info series it cannot choose between.
+    Info(info::InfoError),
 }
 
 impl fmt::Display for EvalError {
@@ -218,6 +222,7 @@ impl fmt::Display for EvalError {
                 f.write_str("vector cannot contain metrics with the same labelset")
             }
             EvalError::BadArgument { message, .. } => f.write_str(message),
+            EvalError::Info(e) => e.fmt(f),
             EvalError::Unsupported(what) => {
                 write!(f, "{what} is not supported by the lab's PromQL engine")
             }
