@@ -795,7 +795,9 @@ fn classic_histogram(ev: &mut Evaluator, call: &Call) -> Result<Data, EvalError>
             }
             let v = if quantile {
                 let q = scalars[0].get(step).copied().unwrap_or(f64::NAN);
-                let (v, forced) = k::bucket_quantile(q, b);
+                let mut kb = as_buckets(b);
+                let r = crate::promql::kernels::histogram::bucket_quantile(q, &mut kb);
+                let (v, forced) = (r.value, r.forced_monotonicity);
                 if forced {
                     ev.annotations.add(annotations::forced_monotonicity(
                         out[g].labels.metric_name(),
@@ -806,7 +808,7 @@ fn classic_histogram(ev: &mut Evaluator, call: &Call) -> Result<Data, EvalError>
             } else {
                 let lower = scalars[0].get(step).copied().unwrap_or(f64::NAN);
                 let upper = scalars[1].get(step).copied().unwrap_or(f64::NAN);
-                k::bucket_fraction(lower, upper, b)
+                crate::promql::kernels::histogram::bucket_fraction(lower, upper, &mut as_buckets(b))
             };
             out[g].points.push((t, v));
         }
@@ -822,6 +824,19 @@ fn classic_histogram(ev: &mut Evaluator, call: &Call) -> Result<Data, EvalError>
 /// engine and its conformance scripts. They stand in for the shared
 /// `promql::kernels` module and are to be replaced by calls to it, row by
 /// row of [`IMPLEMENTATIONS`].
+/// Classic-histogram buckets `(upper bound, cumulative count)` as the
+/// kernels take them.
+fn as_buckets(b: &[(f64, f64)]) -> Vec<crate::promql::kernels::histogram::Bucket> {
+    b.iter()
+        .map(
+            |&(upper_bound, count)| crate::promql::kernels::histogram::Bucket {
+                upper_bound,
+                count,
+            },
+        )
+        .collect()
+}
+
 pub mod kernels {
     use super::{Point, RangeWindow};
     use crate::labels::Labels;
@@ -1201,151 +1216,6 @@ pub mod kernels {
             return None;
         }
         s.parse().ok()
-    }
-
-    /// Merges buckets with the same bound; sorted by bound first.
-    fn coalesce(buckets: &mut Vec<(f64, f64)>) {
-        buckets.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal));
-        let mut out: Vec<(f64, f64)> = Vec::with_capacity(buckets.len());
-        for &(upper, count) in buckets.iter() {
-            match out.last_mut() {
-                Some(last) if last.0 == upper => last.1 += count,
-                _ => out.push((upper, count)),
-            }
-        }
-        *buckets = out;
-    }
-
-    fn almost_equal(a: f64, b: f64, epsilon: f64) -> bool {
-        if a == b {
-            return true;
-        }
-        let abs_sum = a.abs() + b.abs();
-        let diff = (a - b).abs();
-        if a == 0.0 || b == 0.0 || abs_sum < f64::MIN_POSITIVE {
-            return diff < epsilon * f64::MIN_POSITIVE;
-        }
-        diff / abs_sum.min(f64::MAX) < epsilon
-    }
-
-    /// The `q` quantile of classic histogram buckets `(upper bound,
-    /// cumulative count)`, and whether the counts had to be made
-    /// monotonic.
-    pub fn bucket_quantile(q: f64, buckets: &mut Vec<(f64, f64)>) -> (f64, bool) {
-        if q.is_nan() {
-            return (f64::NAN, false);
-        }
-        if q < 0.0 {
-            return (f64::NEG_INFINITY, false);
-        }
-        if q > 1.0 {
-            return (f64::INFINITY, false);
-        }
-        coalesce(buckets);
-        if buckets.last().is_none_or(|b| b.0 != f64::INFINITY) {
-            return (f64::NAN, false);
-        }
-        let mut forced = false;
-        let mut prev = buckets[0].1;
-        for b in buckets.iter_mut().skip(1) {
-            let curr = b.1;
-            if curr == prev {
-                continue;
-            }
-            if almost_equal(prev, curr, 1e-12) {
-                b.1 = prev;
-                continue;
-            }
-            if curr < prev {
-                b.1 = prev;
-                forced = true;
-                continue;
-            }
-            prev = curr;
-        }
-        if buckets.len() < 2 {
-            return (f64::NAN, false);
-        }
-        let observations = buckets[buckets.len() - 1].1;
-        if observations == 0.0 {
-            return (f64::NAN, false);
-        }
-        let mut rank = q * observations;
-        let last = buckets.len() - 1;
-        let b = buckets[..last]
-            .iter()
-            .position(|b| b.1 >= rank)
-            .unwrap_or(last);
-        if b == last {
-            return (buckets[last - 1].0, forced);
-        }
-        if b == 0 && buckets[0].0 <= 0.0 {
-            return (buckets[0].0, forced);
-        }
-        let (mut start, end, mut count) = (0.0, buckets[b].0, buckets[b].1);
-        if b > 0 {
-            start = buckets[b - 1].0;
-            count -= buckets[b - 1].1;
-            rank -= buckets[b - 1].1;
-        }
-        (start + (end - start) * (rank / count), forced)
-    }
-
-    /// The fraction of observations between `lower` and `upper` in classic
-    /// histogram buckets.
-    pub fn bucket_fraction(lower: f64, upper: f64, buckets: &mut Vec<(f64, f64)>) -> f64 {
-        coalesce(buckets);
-        if buckets.last().is_none_or(|b| b.0 != f64::INFINITY) {
-            return f64::NAN;
-        }
-        let count = buckets[buckets.len() - 1].1;
-        if count == 0.0 || lower.is_nan() || upper.is_nan() {
-            return f64::NAN;
-        }
-        if lower >= upper {
-            return 0.0;
-        }
-        let (mut rank, mut lower_rank, mut upper_rank) = (0.0, 0.0, 0.0);
-        let (mut lower_set, mut upper_set) = (false, false);
-        for (i, &(bound, bcount)) in buckets.iter().enumerate() {
-            let lower_bound = if i > 0 {
-                buckets[i - 1].0
-            } else {
-                f64::NEG_INFINITY
-            };
-            let interpolate =
-                |v: f64| rank + (bcount - rank) * (v - lower_bound) / (bound - lower_bound);
-            if !lower_set && lower_bound >= lower {
-                lower_rank = rank;
-                lower_set = true;
-            }
-            if !upper_set && lower_bound >= upper {
-                upper_rank = rank;
-                upper_set = true;
-            }
-            if lower_set && upper_set {
-                break;
-            }
-            if !lower_set && lower_bound < lower && bound > lower {
-                lower_rank = interpolate(lower);
-                lower_set = true;
-            }
-            if !upper_set && lower_bound < upper && bound > upper {
-                upper_rank = interpolate(upper);
-                upper_set = true;
-            }
-            if lower_set && upper_set {
-                break;
-            }
-            rank = bcount;
-        }
-        if !lower_set || lower_rank > count {
-            lower_rank = count;
-        }
-        if !upper_set || upper_rank > count {
-            upper_rank = count;
-        }
-        (upper_rank - lower_rank) / count
     }
 
     /// Splits into runs of digits and of non-digits.
