@@ -145,12 +145,17 @@ pub struct Lab {
     /// The last notification of each (receiver, group key), for the
     /// timeline's reasons.
     last_notified: BTreeMap<(String, String), Timestamp>,
-    /// The simulated API server the manifests are applied to (built on
-    /// first use, from the lab's cluster).
-    objects: Option<ClusterObjects>,
-    /// The jobs of the simulated cluster's own scrape configs, replaced by
-    /// the operator's when manifests are applied.
+    /// The simulated API server the manifests are applied to.
+    objects: ClusterObjects,
+    /// The jobs the operator generated for the simulated cluster as it
+    /// came, replaced when manifests are applied.
     builtin_jobs: Vec<String>,
+    /// The jobs of monitors that came with the cluster and were not
+    /// applied from manifests: the timeline leaves their scrapes out, so
+    /// it shows what the user brought.
+    quiet_jobs: HashSet<String>,
+    /// `LabOptions::scrape_interval`, for the jobs manifests generate too.
+    scrape_override: Option<Millis>,
     /// The jobs generated from the last manifests applied.
     generated_jobs: Vec<String>,
     /// The timeline, while it is being recorded.
@@ -192,6 +197,45 @@ pub fn rule_manager_options() -> ManagerOptions {
 /// The job HTTP targets join when the user names none.
 pub const DEFAULT_EXTERNAL_JOB: &str = "external";
 
+/// The scrape configs of what the operator generated.
+fn generated_scrape_configs(generated: &operator::Generated) -> Vec<ScrapeConfig> {
+    // For the lab's own objects this is not input: a test checks that it
+    // parses and covers every simulated target for several cluster
+    // shapes, so an error here leaves the lab without jobs rather than
+    // stopping it.
+    generated
+        .scrape_yml()
+        .and_then(|yaml| PrometheusConfig::parse(&yaml).ok())
+        .map(|c| c.scrape_configs)
+        .unwrap_or_default()
+}
+
+/// The generated jobs of monitors that came with the cluster and were not
+/// applied from manifests.
+fn quiet_jobs(generated: &operator::Generated, objects: &ClusterObjects) -> HashSet<String> {
+    generated
+        .prometheus
+        .first()
+        .map(|p| {
+            p.jobs
+                .iter()
+                .filter(|j| objects.is_builtin(&j.source) && !objects.is_applied(&j.source))
+                .map(|j| j.config.job_name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Sets every config's interval to `interval`, when one is given.
+fn override_interval(configs: &mut [ScrapeConfig], interval: Option<Millis>) {
+    if let Some(interval) = interval {
+        for cfg in configs {
+            cfg.scrape_interval = interval;
+            cfg.scrape_timeout = cfg.scrape_timeout.min(interval);
+        }
+    }
+}
+
 impl Lab {
     /// A lab with the default simulated cluster, its history already
     /// scraped up to `options.start`.
@@ -199,30 +243,15 @@ impl Lab {
         let history = options.history.clamp(0, MAX_STEP);
         let begin = options.start - history;
         let cluster = Cluster::with_options(options.cluster);
-        let mut configs: Vec<ScrapeConfig> = Vec::new();
-        for t in cluster.targets() {
-            let i = match configs.iter().position(|c| c.job_name == t.job) {
-                Some(i) => i,
-                None => {
-                    // As the Prometheus Operator turns each ServiceMonitor
-                    // endpoint into a scrape config.
-                    let mut cfg = ScrapeConfig::new(t.job.clone());
-                    let interval = options
-                        .scrape_interval
-                        .unwrap_or(t.scrape_interval)
-                        .clamp(1_000, MAX_STEP);
-                    cfg.scrape_interval = interval;
-                    cfg.scrape_timeout = cfg.scrape_timeout.min(interval);
-                    cfg.metrics_path = t.metrics_path.clone();
-                    cfg.honor_labels = t.honor_labels;
-                    configs.push(cfg);
-                    configs.len() - 1
-                }
-            };
-            configs[i]
-                .targets
-                .push((t.address.clone(), t.labels.clone()));
-        }
+        // The built-in jobs are what the Prometheus Operator generates from
+        // the simulated cluster's ServiceMonitors, as in a cluster running
+        // kube-prometheus-stack; applying manifests later regenerates them.
+        let objects = ClusterObjects::from_topology(&Topology::build(&options.cluster));
+        let scrape_override = options.scrape_interval.map(|i| i.clamp(1_000, MAX_STEP));
+        let generated = operator::generate(&objects, &RenderOptions::default());
+        let mut configs = generated_scrape_configs(&generated);
+        override_interval(&mut configs, scrape_override);
+        let quiet_jobs = quiet_jobs(&generated, &objects);
         let sim_addresses = cluster.targets().into_iter().map(|t| t.address).collect();
         let builtin_jobs = configs.iter().map(|c| c.job_name.clone()).collect();
         // A constant, not input: every lab the tests build parses it.
@@ -248,8 +277,10 @@ impl Lab {
             alertmanager_idle_at: None,
             webhooks: Vec::new(),
             last_notified: BTreeMap::new(),
-            objects: None,
+            objects,
             builtin_jobs,
+            quiet_jobs,
+            scrape_override,
             generated_jobs: Vec::new(),
             timeline: None,
         };
@@ -1030,6 +1061,9 @@ impl Lab {
         let Some(target) = self.scrape.targets().get(index) else {
             return;
         };
+        if self.quiet_jobs.contains(&target.scrape_pool) {
+            return;
+        }
         let interval = format_duration(target.interval);
         let why = if first {
             format!(
@@ -1125,17 +1159,14 @@ impl Lab {
             .iter()
             .map(|f| ManifestFile::new(f.name.clone(), f.text.clone()))
             .collect();
-        let mut objects = match &self.objects {
-            Some(o) => o.clone(),
-            None => ClusterObjects::from_topology(&Topology::build(&self.cluster.options())),
-        };
+        let mut objects = self.objects.clone();
         let options = LoadOptions {
             validation,
             ..LoadOptions::default()
         };
         let applied = operator::apply(&mut objects, &files, &options);
         let generated = operator::generate(&objects, &RenderOptions::default());
-        let scrape = match generated.scrape_yml() {
+        let mut scrape = match generated.scrape_yml() {
             Some(yaml) => {
                 PrometheusConfig::parse(&yaml)
                     .map_err(|e| format!("the generated prometheus.yml: {}", e.render(&yaml)))?
@@ -1143,6 +1174,7 @@ impl Lab {
             }
             None => Vec::new(),
         };
+        override_interval(&mut scrape, self.scrape_override);
         let kept: Vec<ScrapeConfig> = self
             .scrape
             .configs()
@@ -1179,6 +1211,7 @@ impl Lab {
             None => None,
         };
 
+        let quiet = quiet_jobs(&generated, &objects);
         // Everything loads: commit.
         let report = operator::Report {
             files,
@@ -1192,6 +1225,7 @@ impl Lab {
         };
         let now = self.clock.now();
         self.generated_jobs = scrape.iter().map(|c| c.job_name.clone()).collect();
+        self.quiet_jobs = quiet;
         let configs: Vec<ScrapeConfig> = kept.into_iter().chain(scrape).collect();
         // A new scrape manager: the replaced jobs' targets go, the kept
         // ones start their schedule again.
@@ -1202,7 +1236,7 @@ impl Lab {
             self.alertmanager.reload(config);
             self.alertmanager_idle_at = None;
         }
-        self.objects = Some(objects);
+        self.objects = objects;
         Ok(manifests_applied(&report, &configs))
     }
 

@@ -246,12 +246,24 @@ fn metadata_endpoints_list_series_labels_and_targets() {
             data: ApiData::Targets(t),
             ..
         } => {
-            let t = &t.active_targets[0];
+            // The operator's job for the example's ServiceMonitor.
+            let t = t
+                .active_targets
+                .iter()
+                .find(|t| t.labels.get("job") == "prom-example")
+                .expect("the example app is a target");
             assert_eq!(t.health, "up");
-            assert_eq!(t.scrape_pool, "prom-example");
+            assert_eq!(
+                t.scrape_pool,
+                "serviceMonitor/qks-monitoring/prom-example/0"
+            );
             assert_eq!(t.scrape_url, "http://10.244.1.17:8090/metrics");
             assert_eq!(t.scrape_interval, "15s");
             assert_eq!(t.discovered_labels.get("__address__"), "10.244.1.17:8090");
+            assert_eq!(
+                t.discovered_labels.get("__meta_kubernetes_service_name"),
+                "prom-example"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -232,7 +232,7 @@ fn bad_target_urls_are_refused_and_the_lab_keeps_its_state() {
     for (url, job, want) in [
         ("not a url", None, "invalid target URL \"not a url\": relative URL without a base"),
         ("ftp://x/metrics", None, "invalid target URL \"ftp://x/metrics\": expected an http:// or https:// URL, got scheme \"ftp\""),
-        ("http://127.0.0.1:9/metrics", Some("prom-example"), "a scrape config with job name \"prom-example\" already exists"),
+        ("http://127.0.0.1:9/metrics", Some("serviceMonitor/qks-monitoring/prom-example/0"), "a scrape config with job name \"serviceMonitor/qks-monitoring/prom-example/0\" already exists"),
         ("http://127.0.0.1:9/metrics", Some("  "), "the job name must not be empty"),
     ] {
         let resp = lab.lab(&LabRequest::AddTarget { url: url.into(), job: job.map(str::to_string), interval: None });

@@ -10,7 +10,10 @@
 
 use expect_test::expect;
 use promlab_core::alertmanager::silence::{PostableSilence, SilenceMatcher};
-use promlab_core::api::{format_rfc3339, LabRequest, LabResponse, ManifestText, Request, Response};
+use promlab_core::api::{
+    format_rfc3339, ApiData, ApiRequest, ApiResponse, LabRequest, LabResponse, ManifestText,
+    Request, Response,
+};
 use promlab_core::lab::{Lab, LabOptions};
 use promlab_core::operator::load::FieldValidation;
 use promlab_core::sim::Scenario;
@@ -62,9 +65,15 @@ fn lab() -> Lab {
     let LabResponse::ManifestsApplied(applied) = applied else {
         panic!("{applied:?}")
     };
+    // The example's job, and those of the cluster's own ServiceMonitors.
     assert_eq!(
         applied.jobs,
-        ["serviceMonitor/qks-monitoring/prom-example/0"]
+        [
+            "serviceMonitor/gpu-operator/nvidia-dcgm-exporter/0",
+            "serviceMonitor/qks-monitoring/prom-example/0",
+            "serviceMonitor/qks-monitoring/qks-monitoring-kube-state-metrics/0",
+            "serviceMonitor/qks-monitoring/qks-monitoring-prometheus-node-exporter/0",
+        ]
     );
     assert!(applied.refused.is_empty(), "{:?}", applied.refused);
     assert!(
@@ -269,7 +278,6 @@ fn strict_validation_refuses_the_alertmanagerconfig_and_nothing_is_notified() {
 #[wasm_bindgen_test(unsupported = test)]
 fn a_clash_with_a_job_of_the_lab_keeps_the_previous_state() {
     let mut lab = lab();
-    let job = "serviceMonitor/qks-monitoring/prom-example/0";
     // A second apply replaces the generated jobs: no clash.
     let again = lab.lab(&LabRequest::ApplyManifests {
         files: training(),
@@ -279,7 +287,9 @@ fn a_clash_with_a_job_of_the_lab_keeps_the_previous_state() {
         matches!(again, LabResponse::ManifestsApplied(_)),
         "{again:?}"
     );
-    // A fresh lab with an HTTP target under the generated job's name.
+    // A fresh lab with an HTTP target under the name of the job a new
+    // ServiceMonitor would generate.
+    let job = "serviceMonitor/qks-monitoring/extra/0";
     let mut lab = Lab::new(LabOptions {
         history: 0,
         ..LabOptions::default()
@@ -287,8 +297,13 @@ fn a_clash_with_a_job_of_the_lab_keeps_the_previous_state() {
     lab.add_target("http://127.0.0.1:9100/metrics", Some(job), None)
         .unwrap();
     let before = lab.status();
+    let mut files = training();
+    files.push(ManifestText {
+        name: "extra.yaml".into(),
+        text: "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: extra\n  labels: {release: qks-monitoring}\nspec:\n  selector: {matchLabels: {app: extra}}\n  endpoints: [{port: metrics}]\n".into(),
+    });
     let refused = lab.lab(&LabRequest::ApplyManifests {
-        files: training(),
+        files,
         validation: FieldValidation::Warn,
     });
     assert_eq!(
@@ -299,6 +314,40 @@ fn a_clash_with_a_job_of_the_lab_keeps_the_previous_state() {
     );
     assert_eq!(lab.status(), before);
     assert!(lab.status().rule_files.is_empty());
+}
+
+/// Applying manifests regenerates the cluster's own jobs too: every
+/// target the lab scraped before is scraped after, with the same labels.
+#[wasm_bindgen_test(unsupported = test)]
+fn applying_manifests_keeps_the_clusters_own_targets() {
+    fn targets(lab: &mut Lab) -> Vec<String> {
+        let resp = lab.api(&ApiRequest::Targets);
+        let ApiResponse::Success {
+            data: ApiData::Targets(t),
+            ..
+        } = resp
+        else {
+            panic!("{resp:?}")
+        };
+        let mut all: Vec<String> = t
+            .active_targets
+            .iter()
+            .map(|t| format!("{} every {}", t.labels, t.scrape_interval))
+            .collect();
+        all.sort();
+        all
+    }
+    let mut lab = Lab::new(LabOptions {
+        history: 0,
+        ..LabOptions::default()
+    });
+    let before = targets(&mut lab);
+    assert_eq!(before.len(), 6, "{before:#?}");
+    lab.lab(&LabRequest::ApplyManifests {
+        files: training(),
+        validation: FieldValidation::Warn,
+    });
+    assert_eq!(targets(&mut lab), before);
 }
 
 #[wasm_bindgen_test(unsupported = test)]

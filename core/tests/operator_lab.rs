@@ -10,6 +10,7 @@ use promlab_core::operator::cluster::ClusterObjects;
 use promlab_core::operator::load::LoadOptions;
 use promlab_core::operator::render::RenderOptions;
 use promlab_core::operator::{apply, generate, ManifestFile};
+use promlab_core::scrape::PrometheusConfig;
 use promlab_core::sim::topology::Topology;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -63,7 +64,28 @@ fn the_generated_config_scrapes_the_ping_app_in_the_lab() {
     let yaml = generated.scrape_yml().expect("the default Prometheus");
     assert!(generated.prometheus_yml().unwrap().starts_with(&yaml));
     let mut lab = Lab::new(options);
-    assert_eq!(lab.load_config(&yaml), Ok(vec![JOB.to_string()]));
+    // The lab's own jobs are the operator's, so the generated file's jobs
+    // are there already, and loading it again clashes.
+    let ApiResponse::Success {
+        data: ApiData::Config(config),
+        ..
+    } = lab.api(&ApiRequest::StatusConfig)
+    else {
+        panic!("no config")
+    };
+    let ours = PrometheusConfig::parse(&config.yaml)
+        .unwrap()
+        .scrape_configs;
+    let theirs = PrometheusConfig::parse(&yaml).unwrap().scrape_configs;
+    assert_eq!(ours, theirs);
+    assert!(ours.iter().any(|c| c.job_name == JOB));
+    assert_eq!(
+        lab.load_config(&yaml),
+        Err(
+            "a scrape config with job name \"serviceMonitor/gpu-operator/nvidia-dcgm-exporter/0\" already exists in the lab"
+                .to_string()
+        )
+    );
     lab.advance_to(lab.now() + 60_000);
 
     let ApiResponse::Success {

@@ -6,13 +6,15 @@
 //! cluster serves.
 
 use promlab_core::diagnostic::Severity;
+use promlab_core::operator::cluster::ClusterObjects;
 use promlab_core::operator::load::{load, FieldValidation, IssueKind, LoadOptions};
 use promlab_core::operator::objects::{Kind, Object};
 use promlab_core::operator::render::RenderOptions;
-use promlab_core::operator::{run, ManifestFile, Report};
+use promlab_core::operator::{generate, run, ManifestFile, Report};
 use promlab_core::scrape::config::PrometheusConfig;
 use promlab_core::scrape::target::{discovered_labels, populate_labels, public_labels};
-use promlab_core::sim::Cluster;
+use promlab_core::sim::topology::Topology;
+use promlab_core::sim::{Cluster, ClusterOptions};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const FILES: [(&str, &str); 5] = [
@@ -136,27 +138,52 @@ fn a_lenient_apply_drops_the_typo_and_the_webhook_keeps_its_default() {
     assert_eq!(quiet.objects.len(), 1);
 }
 
+/// The jobs the operator generates from the cluster's ServiceMonitors
+/// (with the example's) scrape exactly the simulated targets, each with the
+/// labels, interval and honor_labels the simulation gives it, for clusters
+/// of several shapes.
 #[wasm_bindgen_test(unsupported = test)]
-fn the_generated_job_gives_the_labels_the_simulated_cluster_scrapes_with() {
-    let report = report(FieldValidation::Strict);
-    let p = &report.prometheus[0];
-    assert_eq!(p.jobs.len(), 1);
-    let job = &p.jobs[0].config;
-    let sim = Cluster::new(1).targets().remove(0);
-    assert_eq!(job.job_name, "serviceMonitor/qks-monitoring/prom-example/0");
-    assert_eq!(job.scrape_interval, sim.scrape_interval);
-    assert_eq!(job.metrics_path, sim.metrics_path);
-    assert_eq!(job.honor_labels, sim.honor_labels);
-    assert_eq!(job.targets.len(), 1);
-    let (address, group) = &job.targets[0];
-    assert_eq!(address, &sim.address);
-    let all = populate_labels(&discovered_labels(job, address, group), job)
-        .unwrap()
-        .expect("the job keeps its target");
-    let mut want = sim.labels.clone();
-    want.set("job", sim.job.clone());
-    want.set("instance", sim.address.clone());
-    assert_eq!(public_labels(&all), want);
+fn the_generated_jobs_give_the_labels_the_simulated_cluster_scrapes_with() {
+    for (nodes, gpu_nodes) in [(3, 1), (1, 0), (5, 2), (2, 2)] {
+        let options = ClusterOptions {
+            nodes,
+            gpu_nodes,
+            ..ClusterOptions::default()
+        };
+        let objects = ClusterObjects::from_topology(&Topology::build(&options));
+        let generated = generate(&objects, &RenderOptions::default());
+        let mut scraped: Vec<(String, String)> = Vec::new();
+        let sim = Cluster::with_options(options).targets();
+        for job in &generated.prometheus[0].jobs {
+            let job = &job.config;
+            for (address, group) in &job.targets {
+                let Some(all) =
+                    populate_labels(&discovered_labels(job, address, group), job).unwrap()
+                else {
+                    continue;
+                };
+                let sim = sim
+                    .iter()
+                    .find(|t| &t.address == address)
+                    .unwrap_or_else(|| {
+                        panic!("{address} of {} is no simulated target", job.job_name)
+                    });
+                let mut want = sim.labels.clone();
+                want.set("job", sim.job.clone());
+                want.set("instance", sim.address.clone());
+                assert_eq!(public_labels(&all), want, "{nodes} nodes");
+                assert_eq!(job.scrape_interval, sim.scrape_interval, "{}", job.job_name);
+                assert_eq!(job.metrics_path, sim.metrics_path);
+                assert_eq!(job.honor_labels, sim.honor_labels, "{}", job.job_name);
+                scraped.push((job.job_name.clone(), address.clone()));
+            }
+        }
+        let mut want: Vec<&str> = sim.iter().map(|t| t.address.as_str()).collect();
+        let mut got: Vec<&str> = scraped.iter().map(|(_, a)| a.as_str()).collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{nodes} nodes, {gpu_nodes} with GPUs");
+    }
 }
 
 #[wasm_bindgen_test(unsupported = test)]

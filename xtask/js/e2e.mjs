@@ -275,7 +275,9 @@ await test("status-pages-show-targets-tsdb-and-config", async (page) => {
   await page.waitForSelector("section.pool");
   assert(page.url().endsWith("#/targets"), `hash route: ${page.url()}`);
   const pools = await page.$$eval("section.pool h2", (hs) => hs.map((h) => h.textContent));
-  for (const job of ["kube-state-metrics", "node-exporter", "nvidia-dcgm-exporter", "prom-example"]) {
+  // The operator's jobs for the cluster's ServiceMonitors.
+  for (const sm of ["qks-monitoring/qks-monitoring-kube-state-metrics", "qks-monitoring/qks-monitoring-prometheus-node-exporter", "gpu-operator/nvidia-dcgm-exporter", "qks-monitoring/prom-example"]) {
+    const job = `serviceMonitor/${sm}/0`;
     assert(pools.some((p) => p.startsWith(job) && /\((\d+)\/\1 up\)/.test(p)), `${job} all up in ${pools}`);
   }
   // The app's raw page, as a scrape fetches it.
@@ -291,7 +293,7 @@ await test("status-pages-show-targets-tsdb-and-config", async (page) => {
 
   await page.click("nav >> text=Configuration");
   await page.waitForSelector("#config-yaml");
-  await page.waitForFunction(() => document.querySelector("#config-yaml")?.textContent.includes("job_name: prom-example"));
+  await page.waitForFunction(() => document.querySelector("#config-yaml")?.textContent.includes("job_name: serviceMonitor/qks-monitoring/prom-example/0"));
 
   // A link to a page reproduces it.
   await page.goto(`${base}#/service-discovery`);

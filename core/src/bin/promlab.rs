@@ -160,7 +160,8 @@ with a caret on stderr), 2 on bad options.")]
         /// Where DIR has no Prometheus or Alertmanager resource, the lab's
         /// defaults apply; they select the training material's labels.
         /// Problems with the manifests are printed on stderr first. Webhook
-        /// notifications are printed, not sent.
+        /// notifications are printed with their payloads; with
+        /// --send-webhooks they are also POSTed to their receivers' URLs.
         #[command(
             after_help = "Exit status: 0 when the manifests were applied (documents with errors are refused and reported, the rest applied); 1 when what the operator generates cannot be loaded; 2 when DIR cannot be read."
         )]
@@ -177,6 +178,11 @@ with a caret on stderr), 2 on bad options.")]
             /// counter starts again from 0.
             #[arg(long = "restart-app-at", value_name = "D", value_parser = parse_duration)]
             restart_app_at: Option<i64>,
+            /// POST each webhook notification to its receiver's URL, as
+            /// Alertmanager would, once the virtual time it was sent at has
+            /// run; each outcome is printed on stderr.
+            #[arg(long = "send-webhooks")]
+            send_webhooks: bool,
         },
         /// Alertmanager's configuration as `amtool config` shows it.
         Alertmanager {
@@ -391,7 +397,17 @@ valid; 1 otherwise.")]
                 duration,
                 validate,
                 restart_app_at,
-            } => return simulate(dir, cli.pings, *duration, *validate, *restart_app_at),
+                send_webhooks,
+            } => {
+                return simulate(
+                    dir,
+                    cli.pings,
+                    *duration,
+                    *validate,
+                    *restart_app_at,
+                    *send_webhooks,
+                )
+            }
             Command::Check {
                 what:
                     Check::Rules {
@@ -592,7 +608,15 @@ valid; 1 otherwise.")]
                 duration,
                 validate,
                 restart_app_at,
-            } => simulate(&dir, cli.pings, duration, validate, restart_app_at),
+                send_webhooks,
+            } => simulate(
+                &dir,
+                cli.pings,
+                duration,
+                validate,
+                restart_app_at,
+                send_webhooks,
+            ),
             Command::Check {
                 what:
                     Check::Rules {
@@ -677,6 +701,7 @@ valid; 1 otherwise.")]
         duration: i64,
         validate: ValidateArg,
         restart_app_at: Option<i64>,
+        send_webhooks: bool,
     ) -> ExitCode {
         use promlab_core::api::ManifestText;
         use promlab_core::sim::Scenario;
@@ -740,6 +765,22 @@ valid; 1 otherwise.")]
             for e in lab.take_timeline() {
                 if writeln!(out, "{}", e.to_json_line()).is_err() {
                     return ExitCode::SUCCESS;
+                }
+            }
+            // Flushed first, so the notification is printed before the
+            // outcome of sending it.
+            let _ = out.flush();
+            let deliveries = lab.take_webhook_requests();
+            if send_webhooks {
+                for d in &deliveries {
+                    let at = promlab_core::api::format_rfc3339(d.time);
+                    match promlab_core::http::deliver(d) {
+                        Ok(code) => eprintln!(
+                            "webhook {} of {at}: POST {}: HTTP {code}",
+                            d.receiver, d.url
+                        ),
+                        Err(e) => eprintln!("webhook {} of {at}: {e}", d.receiver),
+                    }
                 }
             }
             if let Some(scenario) = then {
@@ -1430,7 +1471,8 @@ valid; 1 otherwise.")]
                 ..
             } => t
                 .active_targets
-                .first()
+                .iter()
+                .find(|t| t.labels.get("job") == "prom-example")
                 .map(|t| t.scrape_url.clone())
                 .unwrap_or_default(),
             _ => String::new(),

@@ -34,6 +34,14 @@ use std::fmt;
 /// cluster, as manifests.
 pub const DEFAULT_RESOURCES: &str = include_str!("defaults.yaml");
 
+/// The ServiceMonitors that come with the simulated cluster: those of
+/// kube-prometheus-stack (node-exporter, kube-state-metrics), the GPU
+/// operator's DCGM exporter and the training material's example app. Each
+/// is named after the Service it selects. The operator turns them into
+/// the scrape jobs of the lab's built-in targets, so applying manifests
+/// keeps those targets scraped with the same labels.
+pub const SERVICE_MONITORS: &str = include_str!("service_monitors.yaml");
+
 /// A node, as the scheduler needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodeInfo {
@@ -244,6 +252,19 @@ impl ClusterObjects {
         let defaults = load(DEFAULT_RESOURCES, &LoadOptions::default());
         for l in defaults.objects {
             c.insert_builtin(l.object);
+        }
+        // The ServiceMonitors of what the cluster runs; one whose Service
+        // is not there (no GPU node, no DCGM exporter) is left out.
+        let monitors = load(SERVICE_MONITORS, &LoadOptions::default());
+        for l in monitors.objects {
+            let service = ObjectKey {
+                kind: Kind::Service,
+                namespace: l.object.key().namespace,
+                name: l.object.key().name,
+            };
+            if c.objects.contains_key(&service) {
+                c.insert_builtin(l.object);
+            }
         }
         c
     }
@@ -927,6 +948,16 @@ const SERVICES: &[SimService] = &[
         ports: &[("https", 443, "https", Protocol::Tcp)],
         requires: None,
     },
+    // The training material's Service.yaml, as if applied to the
+    // namespace of the stack.
+    SimService {
+        namespace: MON,
+        name: "prom-example",
+        labels: &[("app", "prom-example"), ("release", MON)],
+        selector: Some(&[("app", "prom-example"), ("release", MON)]),
+        ports: &[("metrics", 8090, "metrics", Protocol::Tcp)],
+        requires: Some("prom-example"),
+    },
     SimService {
         namespace: "gpu-operator",
         name: "nvidia-dcgm-exporter",
@@ -979,6 +1010,7 @@ mod tests {
                 "default/kubernetes ",
                 "gpu-operator/nvidia-dcgm-exporter 10.244.2.21:9400",
                 "kube-system/kube-dns 10.244.0.20:53 10.244.1.20:53 10.244.0.20:53 10.244.1.20:53 10.244.0.20:9153 10.244.1.20:9153",
+                "qks-monitoring/prom-example 10.244.1.17:8090",
                 "qks-monitoring/qks-monitoring-grafana 10.244.1.23:3000",
                 "qks-monitoring/qks-monitoring-kube-promet-alertmanager 10.244.1.25:9093 10.244.1.25:8080",
                 "qks-monitoring/qks-monitoring-kube-promet-operator 10.244.1.21:10250",

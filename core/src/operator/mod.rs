@@ -60,29 +60,24 @@
 //! ";
 //! let report = run(vec![ManifestFile::new("sm.yaml", sm)], &LoadOptions::default(), &RenderOptions::default());
 //! assert!(!report.has_errors());
-//! let jobs = &report.prometheus[0].jobs;
-//! assert_eq!(jobs[0].config.job_name, "serviceMonitor/qks-monitoring/node/0");
-//! assert_eq!(jobs[0].config.targets.len(), 3);
+//! // The job of this ServiceMonitor, beside those of the cluster's own.
+//! let job = report.prometheus[0].jobs.iter()
+//!     .find(|j| j.config.job_name == "serviceMonitor/qks-monitoring/node/0")
+//!     .unwrap();
+//! assert_eq!(job.config.targets.len(), 3);
 //! ```
 //!
-//! The same for a lab, step by step:
+//! A lab applies manifests the same way, and scrapes what is generated:
 //!
 //! ```
+//! use promlab_core::api::ManifestText;
 //! use promlab_core::lab::{Lab, LabOptions};
-//! use promlab_core::operator::{apply, generate, ManifestFile};
-//! use promlab_core::operator::cluster::ClusterObjects;
-//! use promlab_core::operator::load::LoadOptions;
-//! use promlab_core::operator::render::RenderOptions;
-//! use promlab_core::sim::topology::Topology;
+//! use promlab_core::operator::load::FieldValidation;
 //! # let sm = "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: app, labels: {release: qks-monitoring}}\nspec:\n  selector: {matchLabels: {app: prom-example}}\n  endpoints: [{port: metrics}]\n";
-//! let options = LabOptions { history: 60_000, ..LabOptions::default() };
-//! let mut cluster = ClusterObjects::from_topology(&Topology::build(&options.cluster));
-//! let applied = apply(&mut cluster, &[ManifestFile::new("sm.yaml", sm)], &LoadOptions::default());
-//! assert!(applied.refused.is_empty());
-//! let generated = generate(&cluster, &RenderOptions::default());
-//! let mut lab = Lab::new(options);
-//! let jobs = lab.load_config(&generated.scrape_yml().unwrap()).unwrap();
-//! assert_eq!(jobs, ["serviceMonitor/qks-monitoring/app/0"]);
+//! let mut lab = Lab::new(LabOptions { history: 60_000, ..LabOptions::default() });
+//! let files = [ManifestText { name: "sm.yaml".into(), text: sm.into() }];
+//! let applied = lab.apply_manifests(&files, FieldValidation::Strict).unwrap();
+//! assert!(applied.jobs.iter().any(|j| j == "serviceMonitor/qks-monitoring/app/0"));
 //! ```
 
 pub mod cluster;
