@@ -49,7 +49,10 @@ use crate::rules::alerting::{AlertState, AlertToSend};
 use crate::rules::config::{parse_rule_file, RuleFile};
 use crate::rules::group::Rule;
 use crate::rules::manager::{AlertBatch, ManagerOptions, RuleManager};
-use crate::scrape::{Health, PrometheusConfig, ScrapeConfig, ScrapeManager, ScrapeOutcome};
+use crate::scrape::relabel::{process_builder, Builder};
+use crate::scrape::{
+    Health, PrometheusConfig, RelabelConfig, ScrapeConfig, ScrapeManager, ScrapeOutcome,
+};
 use crate::sim::topology::Topology;
 use crate::sim::{Cluster, ClusterOptions, Scenario};
 use crate::timeline::{EventKind, SentAlert, TimelineEvent, MAX_EVENTS};
@@ -154,6 +157,9 @@ pub struct Lab {
     /// applied from manifests: the timeline leaves their scrapes out, so
     /// it shows what the user brought.
     quiet_jobs: HashSet<String>,
+    /// What the notifier does to alerts before they reach the
+    /// Alertmanager, from the generated `prometheus.yml`.
+    alert_labels: AlertLabels,
     /// `LabOptions::scrape_interval`, for the jobs manifests generate too.
     scrape_override: Option<Millis>,
     /// The jobs generated from the last manifests applied.
@@ -252,6 +258,7 @@ impl Lab {
         let mut configs = generated_scrape_configs(&generated);
         override_interval(&mut configs, scrape_override);
         let quiet_jobs = quiet_jobs(&generated, &objects);
+        let alert_labels = AlertLabels::of(&generated);
         let sim_addresses = cluster.targets().into_iter().map(|t| t.address).collect();
         let builtin_jobs = configs.iter().map(|c| c.job_name.clone()).collect();
         // A constant, not input: every lab the tests build parses it.
@@ -280,6 +287,7 @@ impl Lab {
             objects,
             builtin_jobs,
             quiet_jobs,
+            alert_labels,
             scrape_override,
             generated_jobs: Vec::new(),
             timeline: None,
@@ -840,7 +848,11 @@ impl Lab {
             self.record_evaluations(t, &before);
         }
         for batch in &batches {
-            let alerts: Vec<PostableAlert> = batch.alerts.iter().map(postable).collect();
+            let alerts: Vec<PostableAlert> = batch
+                .alerts
+                .iter()
+                .filter_map(|a| self.alert_labels.apply(a))
+                .collect();
             // Alerts from rules always have a name and valid times; a
             // refused one is dropped as Alertmanager drops it.
             let _ = self.alertmanager.receive(&alerts, t);
@@ -1212,6 +1224,7 @@ impl Lab {
         };
 
         let quiet = quiet_jobs(&generated, &objects);
+        let alert_labels = AlertLabels::of(&generated);
         // Everything loads: commit.
         let report = operator::Report {
             files,
@@ -1226,6 +1239,7 @@ impl Lab {
         let now = self.clock.now();
         self.generated_jobs = scrape.iter().map(|c| c.job_name.clone()).collect();
         self.quiet_jobs = quiet;
+        self.alert_labels = alert_labels;
         let configs: Vec<ScrapeConfig> = kept.into_iter().chain(scrape).collect();
         // A new scrape manager: the replaced jobs' targets go, the kept
         // ones start their schedule again.
@@ -1498,11 +1512,56 @@ fn sent_why(alerts: &[AlertToSend], t: Timestamp) -> String {
     reasons.into_iter().collect::<Vec<_>>().join("; ")
 }
 
-/// A rule evaluation's alert as Prometheus's notifier posts it.
-fn postable(a: &AlertToSend) -> PostableAlert {
+/// The notifier's relabelling: `global.external_labels` added to each
+/// alert where it lacks them, then `alerting.alert_relabel_configs` and the
+/// Alertmanager's own `alert_relabel_configs`. (kube-prometheus-stack's
+/// Prometheus adds `prometheus` and `prometheus_replica`, and drops the
+/// replica so both replicas' alerts are one.)
+#[derive(Debug, Clone, Default)]
+struct AlertLabels {
+    external: Labels,
+    relabel: Vec<RelabelConfig>,
+}
+
+impl AlertLabels {
+    fn of(generated: &operator::Generated) -> Self {
+        let Some(config) = generated
+            .prometheus_yml()
+            .and_then(|yaml| PrometheusConfig::parse(yaml).ok())
+        else {
+            return AlertLabels::default();
+        };
+        let mut relabel = config.alerting.alert_relabel_configs;
+        if let Some(am) = config.alerting.alertmanagers.into_iter().next() {
+            relabel.extend(am.alert_relabel_configs);
+        }
+        AlertLabels {
+            external: config.global.external_labels,
+            relabel,
+        }
+    }
+
+    /// The alert as posted, or `None` when relabelling drops it.
+    fn apply(&self, a: &AlertToSend) -> Option<PostableAlert> {
+        let mut b = Builder::new(a.labels.clone());
+        for l in self.external.iter() {
+            if b.get(&l.name).is_empty() {
+                b.set(&l.name, &l.value);
+            }
+        }
+        if !process_builder(&mut b, &self.relabel) {
+            return None;
+        }
+        let labels = b.labels();
+        Some(postable(a, &labels))
+    }
+}
+
+/// A rule evaluation's alert as Prometheus's notifier posts it, with its
+/// labels after relabelling.
+fn postable(a: &AlertToSend, labels: &Labels) -> PostableAlert {
     PostableAlert {
-        labels: a
-            .labels
+        labels: labels
             .iter()
             .map(|l| (l.name.clone(), l.value.clone()))
             .collect(),
