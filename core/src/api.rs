@@ -797,6 +797,18 @@ pub enum LabRequest {
     ImportOpenMetrics {
         text: String,
     },
+    /// The stored samples of the series `selector` (a series selector,
+    /// as `match[]` takes) selects, from `start` to `end` (the last hour
+    /// up to now by default), as OpenMetrics with timestamps: what
+    /// `ImportOpenMetrics` and `promtool tsdb create-blocks-from
+    /// openmetrics` read. Answered with a [`LabResponse::Page`].
+    ExportOpenMetrics {
+        selector: String,
+        #[serde(default)]
+        start: Option<Timestamp>,
+        #[serde(default)]
+        end: Option<Timestamp>,
+    },
     /// Load rule files (name and YAML text), replacing the rules loaded
     /// before as a reload of Prometheus does. On an error nothing changes
     /// and the answer names the file, line and field.
@@ -961,6 +973,7 @@ pub struct ScrapeResponse {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LabResponse {
     Status(LabStatus),
+    /// A text page: a target's `/metrics`, or an export.
     Page {
         body: String,
     },

@@ -614,6 +614,36 @@ impl Lab {
                     return LabResponse::Error { message };
                 }
             }
+            LabRequest::ExportOpenMetrics {
+                selector,
+                start,
+                end,
+            } => {
+                let end = end.unwrap_or_else(|| self.clock.now());
+                let start = start.unwrap_or_else(|| end.saturating_sub(3_600_000));
+                if start > end {
+                    return LabResponse::Error {
+                        message: "the export's start is after its end".into(),
+                    };
+                }
+                return match parse_match_params(std::slice::from_ref(selector)) {
+                    Ok(mut sets) => {
+                        let matchers = sets.pop().unwrap_or_default();
+                        LabResponse::Page {
+                            body: crate::tsdb::export_openmetrics(
+                                &self.head, &matchers, start, end,
+                            ),
+                        }
+                    }
+                    Err(e) => LabResponse::Error {
+                        message: e.error.replacen(
+                            "invalid parameter \"match[]\"",
+                            "the selector",
+                            1,
+                        ),
+                    },
+                };
+            }
             LabRequest::LoadRules { files } => {
                 if let Err(message) = self.load_rules(files) {
                     return LabResponse::Error { message };

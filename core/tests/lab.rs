@@ -573,3 +573,52 @@ fn explain_gives_each_sub_expression_with_its_series() {
         "{resp:?}"
     );
 }
+
+/// An export is OpenMetrics that a fresh lab imports back: the same
+/// series answer the same values at the export's end.
+#[wasm_bindgen_test(unsupported = test)]
+fn an_export_imports_back_with_the_same_answers() {
+    let mut a = lab();
+    a.lab(&LabRequest::Ping { count: 4 });
+    a.lab(&LabRequest::Step { ms: 60_000 });
+    let end = a.now();
+    let LabResponse::Page { body } = a.lab(&LabRequest::ExportOpenMetrics {
+        selector: r#"{job="prom-example", __name__=~"ping_request_count|up"}"#.into(),
+        start: Some(end - 10 * 60_000),
+        end: None,
+    }) else {
+        panic!("no export")
+    };
+    assert!(body.ends_with("# EOF\n"), "{body}");
+    // OpenMetrics counters end in _total, so this one is written as
+    // unknown, as Prometheus writes it.
+    assert!(
+        body.contains("# TYPE ping_request_count unknown\n"),
+        "{body}"
+    );
+    let mut b = Lab::new(LabOptions {
+        start: end,
+        history: 0,
+        ..LabOptions::default()
+    });
+    let resp = b.lab(&LabRequest::ImportOpenMetrics { text: body });
+    assert!(matches!(resp, LabResponse::Status(_)), "{resp:?}");
+    let q = r#"max_over_time(ping_request_count{job="prom-example"}[10m])"#;
+    let at = |lab: &mut Lab| {
+        vector(lab.api(&ApiRequest::Query {
+            query: q.into(),
+            time: Some(end),
+        }))
+    };
+    assert_eq!(at(&mut b), at(&mut a));
+    assert_eq!(at(&mut a)[0].1, 4.0);
+    // A bad selector says where and what.
+    let LabResponse::Error { message } = a.lab(&LabRequest::ExportOpenMetrics {
+        selector: "{job=}".into(),
+        start: None,
+        end: None,
+    }) else {
+        panic!("accepted a bad selector")
+    };
+    assert!(message.starts_with("the selector: 1:6: "), "{message}");
+}
