@@ -71,6 +71,19 @@ pub struct GraphProps {
 struct Drawn {
     layout: Option<ChartLayout>,
     series: Vec<ChartSeries>,
+    /// Where the pointer is over the canvas, so the tooltip follows a
+    /// redrawn chart (new samples) without the pointer moving.
+    pointer: Option<(f64, f64)>,
+}
+
+/// The point under `pointer` on the drawn chart.
+fn hover_at(chart: &TimeSeriesChart, drawn: &Drawn) -> Option<Hover> {
+    let (x, y) = drawn.pointer?;
+    let layout = drawn.layout?;
+    layout
+        .contains(x, y)
+        .then(|| nearest(chart, &drawn.series, &layout, x, y))
+        .flatten()
 }
 
 #[function_component(Graph)]
@@ -106,17 +119,16 @@ pub fn graph(props: &GraphProps) -> Html {
         use_effect_with((chart, options.clone()), move |(chart, options)| {
             if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
                 let layout = draw_chart_on_canvas(&el, chart, options);
-                *drawn.borrow_mut() = Drawn {
-                    layout,
-                    series: drawn_series(chart, options),
-                };
+                let mut d = drawn.borrow_mut();
+                d.layout = layout;
+                d.series = drawn_series(chart, options);
                 el.set_attribute(
                     "data-drawn",
                     if layout.is_some() { "true" } else { "false" },
                 )
                 .ok();
+                hover.set(hover_at(chart, &d));
             }
-            hover.set(None);
         });
     }
 
@@ -125,13 +137,9 @@ pub fn graph(props: &GraphProps) -> Html {
         let drawn = drawn.clone();
         let hover = hover.clone();
         Callback::from(move |e: MouseEvent| {
-            let d = drawn.borrow();
-            let Some(layout) = d.layout else { return };
-            let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
-            let found = layout
-                .contains(x, y)
-                .then(|| nearest(&chart, &d.series, &layout, x, y))
-                .flatten();
+            let mut d = drawn.borrow_mut();
+            d.pointer = Some((f64::from(e.offset_x()), f64::from(e.offset_y())));
+            let found = hover_at(&chart, &d);
             if *hover != found {
                 hover.set(found);
             }
@@ -139,7 +147,11 @@ pub fn graph(props: &GraphProps) -> Html {
     };
     let onmouseleave = {
         let hover = hover.clone();
-        Callback::from(move |_: MouseEvent| hover.set(None))
+        let drawn = drawn.clone();
+        Callback::from(move |_: MouseEvent| {
+            drawn.borrow_mut().pointer = None;
+            hover.set(None);
+        })
     };
 
     let on_legend = {
@@ -200,7 +212,10 @@ pub fn graph(props: &GraphProps) -> Html {
             <div class="graph-canvas" {onmousemove} {onmouseleave}>
                 <canvas id="graph" ref={canvas} style={format!("width: 100%; height: {HEIGHT}px")}
                     aria-label={lang.t("Graph of the query's series", "쿼리 시리즈 그래프")}></canvas>
-                { for tooltip }
+                // Always there, so the canvas keeps its place among the
+                // children (yew matches unkeyed children from the end; a
+                // tooltip appearing after it would replace the canvas).
+                <div class="graph-overlay">{ for tooltip }</div>
             </div>
             <Legend {names} hidden={Rc::new((*hidden).clone())} on_click={on_legend} />
         </div>

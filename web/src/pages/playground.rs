@@ -29,6 +29,9 @@ use yew_router::prelude::*;
 /// The localStorage key of the history.
 const HISTORY_KEY: &str = "query-history";
 
+/// The most warnings (and, apart, infos) listed over a result.
+const NOTES_SHOWN: usize = 3;
+
 /// How long a run may take before the page says it is running and offers
 /// to cancel it (shorter runs would only flicker).
 const SLOW_MS: u32 = 300;
@@ -246,20 +249,31 @@ pub fn playground() -> Html {
     let now = ctx.status.as_ref().map(|s| s.now);
     let samples = ctx.status.as_ref().map(|s| s.samples);
 
-    // The URL changed (a link opened, back or forward): take its view.
+    // The URL changed (a link opened, back or forward): take its view,
+    // and its query into the editor when it brings another one. A bare
+    // `#/query` (the navigation's link) gets the current view written back.
     {
         let view = view.clone();
         let input = input.clone();
+        let navigator = navigator.clone();
+        let first = use_mut_ref(|| true);
         let query = location
             .as_ref()
             .map(|l| l.query_str().to_string())
             .unwrap_or_default();
         use_effect_with(query, move |query| {
             let (from_url, _) = PlaygroundView::from_query(query);
-            if from_url != *view && !(query.is_empty() && view.expr.is_empty()) {
-                view.set(from_url.clone());
-            }
-            if !from_url.expr.is_empty() || input.is_empty() {
+            let is_first = std::mem::replace(&mut *first.borrow_mut(), false);
+            if query.trim_start_matches('?').is_empty() && !view.expr.is_empty() {
+                if let Some(nav) = &navigator {
+                    let _ = nav.replace_with_query(&Route::Query, view.to_pairs());
+                }
+            } else if from_url != *view {
+                if from_url.expr != view.expr {
+                    input.set(from_url.expr.clone());
+                }
+                view.set(from_url);
+            } else if is_first {
                 input.set(from_url.expr);
             }
         });
@@ -522,10 +536,20 @@ fn outcome_view(
     lang: Lang,
     on_pick_node: Callback<String>,
 ) -> Html {
+    // A query over many series can carry an annotation for each: the
+    // first few are shown and the rest counted.
+    let more = |n: usize| {
+        (n > NOTES_SHOWN).then(|| match lang {
+            Lang::En => format!("… and {} more", n - NOTES_SHOWN),
+            Lang::Ko => format!("… 외 {}개", n - NOTES_SHOWN),
+        })
+    };
     let notes = html! {
         <>
-            { for shown.warnings.iter().map(|w| html! { <div class="note warn">{ lang.t("Warning: ", "경고: ") }{ w }</div> }) }
-            { for shown.infos.iter().map(|i| html! { <div class="note info">{ lang.t("Info: ", "정보: ") }{ i }</div> }) }
+            { for shown.warnings.iter().take(NOTES_SHOWN).map(|w| html! { <div class="note warn">{ lang.t("Warning: ", "경고: ") }{ w }</div> }) }
+            if let Some(m) = more(shown.warnings.len()) { <div class="note warn">{ m }</div> }
+            { for shown.infos.iter().take(NOTES_SHOWN).map(|i| html! { <div class="note info">{ lang.t("Info: ", "정보: ") }{ i }</div> }) }
+            if let Some(m) = more(shown.infos.len()) { <div class="note info">{ m }</div> }
         </>
     };
     // An answer for another tab is not shown under this one.
