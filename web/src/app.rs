@@ -5,6 +5,7 @@ use crate::bridge::LabClient;
 use crate::components::clock::ClockBar;
 use crate::components::data_sources::DataSources;
 use crate::components::sim_panel::SimPanel;
+use crate::i18n::Lang;
 use crate::pages::config::ConfigPage;
 use crate::pages::playground::Playground;
 use crate::pages::service_discovery::ServiceDiscoveryPage;
@@ -28,6 +29,10 @@ pub struct LabContext {
     pub status: Option<LabStatus>,
     /// The last control request the lab refused, shown in the status bar.
     pub error: Option<String>,
+    /// The UI's language; every text is written as `lang.t(en, ko)`.
+    pub lang: Lang,
+    /// Switches the UI's language (and remembers the choice).
+    pub set_lang: Callback<Lang>,
     on_lab_response: Callback<LabResponse>,
 }
 
@@ -70,6 +75,18 @@ pub fn app(props: &AppProps) -> Html {
     });
     let status = use_state(|| None::<LabStatus>);
     let error = use_state(|| None::<String>);
+    let lang = use_state(|| {
+        let lang = Lang::detect();
+        lang.apply();
+        lang
+    });
+    let set_lang = {
+        let lang = lang.clone();
+        use_callback((), move |l: Lang, _| {
+            l.apply();
+            lang.set(l);
+        })
+    };
 
     let on_lab_response = {
         let status = status.clone();
@@ -99,6 +116,8 @@ pub fn app(props: &AppProps) -> Html {
         client: (*client).clone(),
         status: (*status).clone(),
         error: (*error).clone(),
+        lang: *lang,
+        set_lang,
         on_lab_response: on_lab_response.clone(),
     };
 
@@ -135,6 +154,7 @@ pub fn app(props: &AppProps) -> Html {
                     </div>
                     <Nav />
                     <ClockBar />
+                    <LangSwitch />
                 </header>
                 <main class="content">
                     <Switch<Route> render={switch} />
@@ -165,26 +185,52 @@ pub enum Route {
     NotFound,
 }
 
-/// The navigation bar's entries.
-const NAV: [(Route, &str); 5] = [
-    (Route::Query, "Query"),
-    (Route::Targets, "Targets"),
-    (Route::ServiceDiscovery, "Service discovery"),
-    (Route::TsdbStatus, "TSDB status"),
-    (Route::Config, "Configuration"),
+/// The navigation bar's entries, in English and Korean.
+const NAV: [(Route, &str, &str); 5] = [
+    (Route::Query, "Query", "쿼리"),
+    (Route::Targets, "Targets", "타깃"),
+    (
+        Route::ServiceDiscovery,
+        "Service discovery",
+        "서비스 디스커버리",
+    ),
+    (Route::TsdbStatus, "TSDB status", "TSDB 상태"),
+    (Route::Config, "Configuration", "설정"),
 ];
 
 #[function_component(Nav)]
 fn nav() -> Html {
+    let lang = use_context::<LabContext>()
+        .map(|c| c.lang)
+        .unwrap_or_default();
     let current = use_route::<Route>().map(|r| if r == Route::Home { Route::Query } else { r });
     html! {
         <nav class="nav">
-            { for NAV.iter().map(|(route, label)| html! {
+            { for NAV.iter().map(|(route, en, ko)| html! {
                 <Link<Route> to={*route} classes={classes!((current == Some(*route)).then_some("active"))}>
-                    { *label }
+                    { lang.t(en, ko) }
                 </Link<Route>>
             }) }
         </nav>
+    }
+}
+
+/// The language switch: shows the other language's name.
+#[function_component(LangSwitch)]
+fn lang_switch() -> Html {
+    let Some(ctx) = use_context::<LabContext>() else {
+        return Html::default();
+    };
+    let other = ctx.lang.other();
+    let onclick = {
+        let set = ctx.set_lang.clone();
+        Callback::from(move |_| set.emit(other))
+    };
+    html! {
+        <button class="lang-switch" type="button" lang={other.code()} {onclick}
+            title={ctx.lang.t("Switch the language", "언어 바꾸기")}>
+            { other.name() }
+        </button>
     }
 }
 
@@ -203,8 +249,8 @@ fn switch(route: Route) -> Html {
         Route::Config => html! { <ConfigPage /> },
         Route::NotFound => html! {
             <section class="card">
-                <h2>{"Page not found"}</h2>
-                <p><Link<Route> to={Route::Query}>{"Go to the query page"}</Link<Route>></p>
+                <h2>{"Page not found · 페이지를 찾을 수 없습니다"}</h2>
+                <p><Link<Route> to={Route::Query}>{"Query · 쿼리"}</Link<Route>></p>
             </section>
         },
     }

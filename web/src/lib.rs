@@ -8,13 +8,20 @@
 //! - [`pages`]: one module per page.
 //! - [`components`]: reusable widgets (clock, query box, result table,
 //!   graph).
+//! - [`i18n`]: the UI's languages; [`storage`]: what survives a reload.
 
 pub mod app;
 pub mod bridge;
 pub mod components;
 pub mod hooks;
+pub mod i18n;
 pub mod pages;
+pub mod storage;
 pub mod worker;
+
+// The unit tests that need a window run in the browser, as the app does.
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// Starts the app in the page's `<body>`.
 pub fn run() {

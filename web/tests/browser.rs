@@ -137,6 +137,8 @@ async fn the_app_counts_pings_and_answers_a_query() {
     execute.click();
     let value = wait_for(&root, ".result-table td.value").await;
     assert_eq!(value.text_content().unwrap(), "6");
+    let graph_tab: HtmlElement = wait_for(&root, "#tab-graph").await.dyn_into().unwrap();
+    graph_tab.click();
     let canvas = wait_for(&root, "canvas#graph[data-drawn=\"true\"]").await;
     assert!(canvas.is_connected());
 

@@ -91,7 +91,7 @@ let failed = 0;
 /** Runs one test in a fresh page; fails it on any console error. */
 async function test(name, body, options = {}) {
   const allowed = options.allowConsoleErrors || [];
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: options.viewport || { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems = [];
   const requests = [];
@@ -163,9 +163,174 @@ await test("six-pings-show-in-table-and-graph", async (page) => {
   assert(value === "6", `table shows ${value}, expected 6`);
   const series = await page.textContent(".result-table td .series");
   assert(series.includes('job="prom-example"'), `series ${series}`);
+  await page.click("#tab-graph");
   await page.waitForSelector('canvas#graph[data-drawn="true"]');
   const pixels = await seriesPixels(page);
   assert(pixels > 200, `graph has ${pixels} pixels in the series colour`);
+});
+
+/** The texts of all elements matching `selector`. */
+async function texts(page, selector) {
+  return page.$$eval(selector, (els) => els.map((e) => e.textContent));
+}
+
+await test("playground-table-sorts-and-counts", async (page) => {
+  await page.click("#step-15s");
+  await runQuery(page, "node_load1");
+  await page.waitForSelector(".result-table td.value");
+  const count = await page.textContent("#series-count");
+  assert(count === "3 series", `count: ${count}`);
+  assert(/\d{4}-\d\d-\d\dT/.test(await page.textContent(".eval-time")), "evaluation time shown");
+  await page.click("th.value button");
+  let values = (await texts(page, ".result-table tbody td.value")).map(Number);
+  assert(values.every((v, i) => i === 0 || values[i - 1] >= v), `largest first: ${values}`);
+  await page.click("th.value button");
+  values = (await texts(page, ".result-table tbody td.value")).map(Number);
+  assert(values.every((v, i) => i === 0 || values[i - 1] <= v), `smallest first: ${values}`);
+  await page.click("th.series-col button");
+  await page.click("th.series-col button");
+  const rows = await texts(page, ".result-table tbody td .series");
+  assert([...rows].sort().reverse().join() === rows.join(), `series descending: ${rows}`);
+  assert((await page.getAttribute("th.series-col", "aria-sort")) === "descending", "aria-sort");
+  // A scalar is shown too.
+  await runQuery(page, "scalar(sum(up))");
+  await page.waitForFunction(() => document.querySelector(".result-table td .muted")?.textContent === "scalar");
+});
+
+await test("playground-graph-legend-toggle-and-hover", async (page) => {
+  await runQuery(page, "node_memory_MemAvailable_bytes");
+  await page.click("#tab-graph");
+  await page.waitForSelector('canvas#graph[data-drawn="true"]');
+  assert((await page.$$(".legend-item")).length === 3, "three nodes in the legend");
+  assert(page.url().includes("tab=graph"), `tab in the URL: ${page.url()}`);
+  const before = await seriesPixels(page);
+  assert(before > 100, `first series drawn: ${before}`);
+  // Click hides the first series; click again shows it.
+  await page.click(".legend-item >> nth=0");
+  await page.waitForSelector(".legend-item.hidden");
+  const hidden = await seriesPixels(page);
+  assert(hidden < before / 4, `hidden series still has ${hidden} pixels (was ${before})`);
+  await page.click(".legend-item >> nth=0");
+  await page.waitForFunction(() => !document.querySelector(".legend-item.hidden"));
+  // Double-click shows the second alone; again shows all.
+  await page.dblclick(".legend-item >> nth=1");
+  await page.waitForFunction(() => document.querySelectorAll(".legend-item.hidden").length === 2);
+  assert(!(await page.getAttribute(".legend-item >> nth=1", "class")).includes("hidden"), "the isolated one shows");
+  await page.dblclick(".legend-item >> nth=1");
+  await page.waitForFunction(() => document.querySelectorAll(".legend-item.hidden").length === 0);
+  // Bytes on the value axis, and a tooltip with time, series and value
+  // under the pointer.
+  const box = await page.locator("canvas#graph").boundingBox();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4);
+  await page.waitForSelector(".graph-tooltip");
+  const tip = await page.textContent(".graph-tooltip");
+  assert(/node_memory_MemAvailable_bytes\{/.test(tip), `tooltip series: ${tip}`);
+  assert(/\d+(\.\d+)? (GiB|MiB)/.test(tip), `tooltip value in bytes: ${tip}`);
+  assert(/T\d\d:\d\d:\d\d(\.\d+)?Z/.test(tip), `tooltip time: ${tip}`);
+  const during = await seriesPixels(page);
+  assert(during > 100, `the graph stays drawn under the tooltip: ${during} pixels`);
+  await page.screenshot({ path: path.join(artifactsDir, "playground-graph-hover.png") });
+  // Stacked, a range and a resolution: into the URL.
+  await page.click("#mode-stacked");
+  await page.selectOption("#graph-range", String(6 * 3600_000));
+  await page.selectOption("#graph-step", String(60_000));
+  await page.waitForFunction(() => location.hash.includes("range=6h") && location.hash.includes("step=1m") && location.hash.includes("stacked=1"));
+  await page.waitForSelector('canvas#graph[data-drawn="true"]');
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+});
+
+await test("playground-graph-1920", async (page) => {
+  await runQuery(page, "rate(node_cpu_seconds_total{mode!=\"idle\"}[5m])");
+  await page.click("#tab-graph");
+  await page.waitForSelector('canvas#graph[data-drawn="true"]');
+  const width = await page.$eval("canvas#graph", (c) => c.width);
+  assert(width > 1100, `the graph uses the width: ${width}`);
+}, { viewport: { width: 1920, height: 1080 } });
+
+await test("playground-explain-tree", async (page) => {
+  await runQuery(page, "sum by (job) (rate(ping_request_count[5m])) * 60");
+  await page.click("#tab-explain");
+  await page.waitForSelector(".explain-node");
+  const exprs = await texts(page, ".explain-expr");
+  assert(exprs[0] === "sum by (job) (rate(ping_request_count[5m])) * 60", `root: ${exprs[0]}`);
+  assert(exprs.includes("ping_request_count[5m]"), `the selector node: ${exprs}`);
+  assert((await page.$$(".explain-node")).length >= 4, "a node per sub-expression");
+  assert((await texts(page, ".badge")).some((b) => /series/.test(b)), "series counts");
+  // Fold the root, unfold it; a click puts a node's text into the editor.
+  await page.click(".explain-node >> nth=0 >> .fold");
+  await page.waitForSelector(".explain-node.folded");
+  assert((await page.$$(".explain-node")).length === 1, "folded");
+  await page.click(".explain-node >> nth=0 >> .fold");
+  await page.click('.explain-expr >> text="ping_request_count[5m]"');
+  assert((await page.inputValue("#query-input")) === "ping_request_count[5m]", "picked into the editor");
+  // A query the engine refuses says why.
+  await runQuery(page, "rate(up)");
+  await page.waitForSelector(".query-error");
+  assert((await page.textContent(".query-error")).includes("range vector"), await page.textContent(".query-error"));
+});
+
+await test("playground-history-and-url-state", async (page) => {
+  for (const q of ["up", "ping_request_count", "up"]) {
+    await runQuery(page, q);
+    await page.waitForFunction((q) => decodeURIComponent(location.hash).includes(`expr=${q}&`), q);
+  }
+  await page.click("#history-toggle");
+  await page.waitForSelector(".history-item");
+  assert((await texts(page, ".history-item")).join() === "up,ping_request_count", "latest first, once each");
+  await page.fill(".history-filter", "ping");
+  await page.waitForFunction(() => document.querySelectorAll(".history-item").length === 1);
+  await page.screenshot({ path: path.join(artifactsDir, "playground-history-open.png") });
+  await page.click(".history-item");
+  await page.waitForFunction(() => location.hash.includes("expr=ping_request_count"));
+  await page.click("#tab-graph");
+  await page.selectOption("#graph-range", String(15 * 60_000));
+  await page.waitForFunction(() => location.hash.includes("range=15m"));
+  // The link reproduces the view in a fresh page; the history survives.
+  // (In a second page of the same browser: its storage is shared.)
+  const second = await page.context().newPage();
+  await second.goto(page.url());
+  await second.waitForSelector('canvas#graph[data-drawn="true"]', { timeout: 20000 });
+  assert((await second.inputValue("#query-input")) === "ping_request_count", "the query from the link");
+  assert((await second.inputValue("#graph-range")) === String(15 * 60_000), "the range from the link");
+  assert((await second.textContent(".history-count")) === "2", "the history is kept");
+  // A link with an end time shows that time and does not follow the clock.
+  const third = await page.context().newPage();
+  await third.goto(`${base}#/query?expr=up&tab=graph&end=2026-01-01T00:00:00Z&range=5m`);
+  await third.waitForSelector('canvas#graph[data-drawn="true"]', { timeout: 20000 });
+  assert((await third.inputValue("#graph-end")) === "2026-01-01T00:00:00Z", "end time");
+  await third.screenshot({ path: path.join(artifactsDir, "playground-url-with-end.png") });
+  await third.click("#graph-now");
+  await third.waitForFunction(() => !location.hash.includes("end="));
+  await second.close();
+  await third.close();
+});
+
+await test("playground-cancel-a-slow-query", async (page) => {
+  // Every series, counted at each second of the last hour: slow enough
+  // to be seen running.
+  const started = Date.now();
+  await runQuery(page, 'max_over_time(count(count_over_time({__name__=~".+"}[5m]))[1h:1s])');
+  await page.waitForSelector("#cancel-query:not([disabled])", { timeout: 10000 });
+  await page.click("#cancel-query");
+  await page.waitForSelector("#query-cancelled");
+  console.log(`  cancelled after ${Date.now() - started} ms`);
+  // The page goes on working; the next query answers once the engine is
+  // free again.
+  await page.click("#send-ping");
+  await runQuery(page, "up");
+  await page.waitForSelector(".result-table td.value", { timeout: 120000 });
+  assert(!(await page.isVisible("#query-cancelled")), "the note goes with the next run");
+  console.log(`  next answer after ${Date.now() - started} ms`);
+});
+
+await test("playground-korean", async (page) => {
+  await page.click(".lang-switch");
+  await runQuery(page, "up");
+  await page.waitForSelector(".result-table td.value");
+  assert((await page.textContent("#tab-graph")) === "그래프", "tabs in Korean");
+  assert((await page.textContent("#series-count")).startsWith("시리즈"), "count in Korean");
+  await page.click("#tab-graph");
+  await page.waitForSelector('canvas#graph[data-drawn="true"]');
 });
 
 await test("bad-query-shows-error-and-page-keeps-working", async (page) => {

@@ -24,9 +24,15 @@
 //! assert!(svg.contains("<polyline"));
 //! ```
 
+pub mod table;
+pub mod units;
+pub mod view;
+
 use crate::clock::{Millis, Timestamp};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use std::collections::BTreeSet;
+pub use units::Unit;
 
 /// One line.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,33 +76,220 @@ pub fn series_css_color(index: usize) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
-/// Draws `chart` to fill `area`. An empty chart gets axes and a "no data"
-/// note rather than an error.
+/// How to draw a chart besides its data.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChartOptions {
+    /// Each series drawn on top of the ones before it, filled.
+    pub stacked: bool,
+    /// How the value axis is labelled.
+    pub unit: Unit,
+    /// The series (by index) not drawn; they keep their colour slot.
+    pub hidden: BTreeSet<usize>,
+}
+
+/// Where a drawn chart put its plot, so a pointer's pixel can be read as a
+/// time and a value: the plot's pixel rectangle and the data it spans.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChartLayout {
+    /// Left, top, right and bottom edges of the plot, in the area's pixels.
+    pub left: i32,
+    pub top: i32,
+    pub right: i32,
+    pub bottom: i32,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub y_min: f64,
+    pub y_max: f64,
+}
+
+impl ChartLayout {
+    /// The time at horizontal pixel `x`, clamped to the plot.
+    pub fn time_at(&self, x: f64) -> Timestamp {
+        let width = f64::from((self.right - self.left).max(1));
+        let frac = ((x - f64::from(self.left)) / width).clamp(0.0, 1.0);
+        self.start
+            .saturating_add(((self.end.saturating_sub(self.start)) as f64 * frac).round() as i64)
+    }
+
+    /// The horizontal pixel of time `t`.
+    pub fn x_of(&self, t: Timestamp) -> f64 {
+        let span = (self.end.saturating_sub(self.start)).max(1) as f64;
+        f64::from(self.left)
+            + (t.saturating_sub(self.start)) as f64 / span * f64::from(self.right - self.left)
+    }
+
+    /// The vertical pixel of value `v`.
+    pub fn y_of(&self, v: f64) -> f64 {
+        let span = self.y_max - self.y_min;
+        let frac = if span > 0.0 {
+            (v - self.y_min) / span
+        } else {
+            0.5
+        };
+        f64::from(self.bottom) - frac * f64::from(self.bottom - self.top)
+    }
+
+    /// Whether pixel `(x, y)` is on the plot.
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        (f64::from(self.left)..=f64::from(self.right)).contains(&x)
+            && (f64::from(self.top)..=f64::from(self.bottom)).contains(&y)
+    }
+}
+
+/// The point nearest the pointer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hover {
+    /// The series' index in the chart.
+    pub series: usize,
+    pub t: Timestamp,
+    /// The series' own value (not its stacked height).
+    pub value: f64,
+    /// Where the point is drawn, in pixels.
+    pub x: f64,
+    pub y: f64,
+}
+
+/// The series as drawn: as they are, or each stacked on the visible ones
+/// before it (a value missing at a time counts as 0 below the others).
+pub fn drawn_series(chart: &TimeSeriesChart, options: &ChartOptions) -> Vec<ChartSeries> {
+    let visible = |i: &usize| !options.hidden.contains(i);
+    if !options.stacked {
+        return chart
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ChartSeries {
+                name: s.name.clone(),
+                points: if visible(&i) {
+                    s.points.clone()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+    }
+    let mut base: std::collections::HashMap<Timestamp, f64> = std::collections::HashMap::new();
+    chart
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if !visible(&i) {
+                return ChartSeries {
+                    name: s.name.clone(),
+                    points: Vec::new(),
+                };
+            }
+            let points = s
+                .points
+                .iter()
+                .map(|&(t, v)| {
+                    let below = base.entry(t).or_insert(0.0);
+                    if v.is_finite() {
+                        *below += v;
+                        (t, *below)
+                    } else {
+                        (t, v)
+                    }
+                })
+                .collect();
+            ChartSeries {
+                name: s.name.clone(),
+                points,
+            }
+        })
+        .collect()
+}
+
+/// The visible point nearest pixel `(x, y)`: in each series the sample
+/// nearest in time, then among those the nearest on screen. `drawn` are
+/// the series as [`drawn_series`] gives them; `chart` has their own values.
+pub fn nearest(
+    chart: &TimeSeriesChart,
+    drawn: &[ChartSeries],
+    layout: &ChartLayout,
+    x: f64,
+    y: f64,
+) -> Option<Hover> {
+    let t = layout.time_at(x);
+    let mut best: Option<(f64, Hover)> = None;
+    for (i, series) in drawn.iter().enumerate() {
+        let points = &series.points;
+        if points.is_empty() {
+            continue;
+        }
+        let at = points.partition_point(|p| p.0 < t);
+        let candidates = [at.checked_sub(1), Some(at)];
+        for j in candidates.into_iter().flatten() {
+            let Some(&(pt, pv)) = points.get(j) else {
+                continue;
+            };
+            if !pv.is_finite() {
+                continue;
+            }
+            let (px, py) = (layout.x_of(pt), layout.y_of(pv));
+            let d = (px - x).powi(2) + (py - y).powi(2);
+            if best.as_ref().is_none_or(|(bd, _)| d < *bd) {
+                let value = chart
+                    .series
+                    .get(i)
+                    .and_then(|s| s.points.get(j))
+                    .map_or(pv, |p| p.1);
+                best = Some((
+                    d,
+                    Hover {
+                        series: i,
+                        t: pt,
+                        value,
+                        x: px,
+                        y: py,
+                    },
+                ));
+            }
+        }
+    }
+    best.map(|(_, h)| h)
+}
+
+/// Draws `chart` to fill `area` as lines. An empty chart gets axes and a
+/// "no data" note rather than an error.
 pub fn draw_time_series<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     chart: &TimeSeriesChart,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    draw_chart(area, chart, &ChartOptions::default()).map(|_| ())
+}
+
+/// Draws `chart` to fill `area` with `options`, and says where the plot
+/// went. Stacked series are filled down to the series below them.
+pub fn draw_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &TimeSeriesChart,
+    options: &ChartOptions,
+) -> Result<ChartLayout, DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&WHITE)?;
     let (start, end) = if chart.end > chart.start {
         (chart.start, chart.end)
     } else {
-        (chart.start, chart.start + 1)
+        (chart.start, chart.start.saturating_add(1))
     };
-    let (y_min, y_max) = y_range(&chart.series);
+    let drawn = drawn_series(chart, options);
+    let (y_min, y_max) = y_range(&drawn);
     let ticks = time_ticks(start, end, MAX_TIME_TICKS);
     let tick_count = ticks.len();
     let mut ctx = ChartBuilder::on(area)
         .margin(8)
         .margin_right(16)
         .x_label_area_size(28)
-        .y_label_area_size(56)
+        .y_label_area_size(64)
         .build_cartesian_2d((start..end).with_key_points(ticks), y_min..y_max)?;
     let span = end - start;
+    let unit = options.unit;
     ctx.configure_mesh()
         .x_labels(tick_count.max(1))
         .y_labels(6)
         .x_label_formatter(&|t| format_time_label(*t, span))
-        .y_label_formatter(&|v| format_si(*v))
+        .y_label_formatter(&|v| unit.format(*v))
         .light_line_style(RGBColor(0xf5, 0xf6, 0xf8))
         .bold_line_style(RGBColor(0xe3, 0xe6, 0xeb))
         .axis_style(RGBColor(0x99, 0x99, 0x99))
@@ -106,7 +299,18 @@ pub fn draw_time_series<DB: DrawingBackend>(
                 .color(&RGBColor(0x55, 0x55, 0x55)),
         )
         .draw()?;
-    if chart.series.iter().all(|s| s.points.is_empty()) {
+    let (xs, ys) = ctx.plotting_area().get_pixel_range();
+    let layout = ChartLayout {
+        left: xs.start,
+        top: ys.start,
+        right: xs.end,
+        bottom: ys.end,
+        start,
+        end,
+        y_min,
+        y_max,
+    };
+    if drawn.iter().all(|s| s.points.is_empty()) {
         let (w, h) = area.dim_in_pixel();
         area.draw(&Text::new(
             "no data",
@@ -115,13 +319,24 @@ pub fn draw_time_series<DB: DrawingBackend>(
                 .into_font()
                 .color(&RGBColor(0x99, 0x99, 0x99)),
         ))?;
-        return Ok(());
+        return Ok(layout);
     }
     let gap = chart.step.max(1);
-    for (i, series) in chart.series.iter().enumerate() {
+    // What each stacked series is filled down to: the one below it.
+    let mut below: std::collections::HashMap<Timestamp, f64> = std::collections::HashMap::new();
+    for (i, series) in drawn.iter().enumerate() {
         let (r, g, b) = series_color(i);
-        let style = RGBColor(r, g, b).stroke_width(2);
+        let color = RGBColor(r, g, b);
+        let style = color.stroke_width(if options.stacked { 1 } else { 2 });
         for segment in segments(&series.points, gap) {
+            if options.stacked && segment.len() > 1 {
+                let lower = segment
+                    .iter()
+                    .rev()
+                    .map(|&(t, _)| (t, below.get(&t).copied().unwrap_or(0.0).max(y_min)));
+                let outline: Vec<(Timestamp, f64)> = segment.iter().copied().chain(lower).collect();
+                ctx.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.35))))?;
+            }
             if segment.len() == 1 {
                 // A lone sample between gaps: a dot, so it is visible.
                 ctx.draw_series(std::iter::once(Circle::new(segment[0], 2, style.filled())))?;
@@ -129,8 +344,15 @@ pub fn draw_time_series<DB: DrawingBackend>(
                 ctx.draw_series(LineSeries::new(segment.iter().copied(), style))?;
             }
         }
+        if options.stacked {
+            for &(t, v) in &series.points {
+                if v.is_finite() {
+                    below.insert(t, v);
+                }
+            }
+        }
     }
-    Ok(())
+    Ok(layout)
 }
 
 /// The most labelled ticks on a time axis.
@@ -364,6 +586,92 @@ mod tests {
         assert_eq!(y_range(&s(vec![-3.0])), (-6.0, 0.0));
     }
 
+    fn two_series() -> TimeSeriesChart {
+        TimeSeriesChart {
+            series: vec![
+                ChartSeries {
+                    name: "a".into(),
+                    points: vec![(0, 1.0), (10, 2.0), (20, f64::NAN), (30, 4.0)],
+                },
+                ChartSeries {
+                    name: "b".into(),
+                    points: vec![(10, 10.0), (20, 20.0), (30, 30.0)],
+                },
+            ],
+            start: 0,
+            end: 30,
+            step: 10,
+        }
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn stacking_adds_the_visible_series_below() {
+        let chart = two_series();
+        let stacked = ChartOptions {
+            stacked: true,
+            ..ChartOptions::default()
+        };
+        let drawn = drawn_series(&chart, &stacked);
+        assert_eq!(drawn[0].points[..2], chart.series[0].points[..2]);
+        assert_eq!(drawn[1].points, vec![(10, 12.0), (20, 20.0), (30, 34.0)]);
+        // A hidden series is not drawn and not stacked on.
+        let hidden = ChartOptions {
+            hidden: BTreeSet::from([0]),
+            ..stacked
+        };
+        let drawn = drawn_series(&chart, &hidden);
+        assert!(drawn[0].points.is_empty());
+        assert_eq!(drawn[1].points, chart.series[1].points);
+        // Lines: the values as they are.
+        let drawn = drawn_series(&chart, &ChartOptions::default());
+        assert_eq!(drawn[1].points, chart.series[1].points);
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn the_pointer_finds_the_nearest_point_on_screen() {
+        let chart = two_series();
+        let layout = ChartLayout {
+            left: 100,
+            top: 0,
+            right: 400,
+            bottom: 300,
+            start: 0,
+            end: 30,
+            y_min: 0.0,
+            y_max: 30.0,
+        };
+        assert_eq!(layout.time_at(250.0), 15);
+        assert_eq!(layout.time_at(0.0), 0);
+        assert_eq!(layout.x_of(30), 400.0);
+        assert_eq!(layout.y_of(15.0), 150.0);
+        assert!(layout.contains(100.0, 300.0) && !layout.contains(99.0, 10.0));
+        let options = ChartOptions {
+            stacked: true,
+            ..ChartOptions::default()
+        };
+        let drawn = drawn_series(&chart, &options);
+        let cases = [
+            // (x, y) -> (series, t, own value)
+            ((390.0, 0.0), Some((1, 30, 30.0))),
+            ((390.0, 290.0), Some((0, 30, 4.0))),
+            ((100.0, 290.0), Some((0, 0, 1.0))),
+            // Near b's stacked height at t=10 (12 of 30).
+            ((200.0, 180.0), Some((1, 10, 10.0))),
+        ];
+        for ((x, y), want) in cases {
+            let got = nearest(&chart, &drawn, &layout, x, y).map(|h| (h.series, h.t, h.value));
+            assert_eq!(got, want, "({x}, {y})");
+        }
+        let nothing = drawn_series(
+            &chart,
+            &ChartOptions {
+                hidden: BTreeSet::from([0, 1]),
+                ..ChartOptions::default()
+            },
+        );
+        assert_eq!(nearest(&chart, &nothing, &layout, 200.0, 100.0), None);
+    }
+
     /// Drawing into SVG natively: each series becomes its own polyline in
     /// its own colour. (Under wasm32 plotters measures text with the
     /// browser's canvas, so this runs natively only; the web crate's tests
@@ -420,5 +728,29 @@ mod tests {
         }
         assert!(empty.contains("no data"));
         assert!(!empty.contains(&series_css_color(0).to_uppercase()));
+
+        // Stacked: each series is filled, and the layout maps the data's
+        // corners onto the plot.
+        let mut stacked = String::new();
+        let layout = {
+            let root = SVGBackend::with_string(&mut stacked, (640, 240)).into_drawing_area();
+            let options = ChartOptions {
+                stacked: true,
+                unit: Unit::Bytes,
+                ..ChartOptions::default()
+            };
+            draw_chart(&root, &chart, &options).unwrap()
+        };
+        assert_eq!(stacked.matches("<polygon").count(), 2, "{stacked}");
+        let byte_labels = regex::Regex::new(r">\s*\d+ B\s*<").unwrap();
+        assert!(byte_labels.is_match(&stacked), "byte labels: {stacked}");
+        assert!(layout.left > 0 && layout.right <= 640 && layout.top >= 0 && layout.bottom <= 240);
+        assert_eq!((layout.start, layout.end), (0, 135_000));
+        assert_eq!(layout.y_min, 0.0);
+        // a + b is 10 at every step: the stack tops out there.
+        assert!(
+            (10.0..11.0).contains(&layout.y_max),
+            "the stack's top: {layout:?}"
+        );
     }
 }

@@ -3,7 +3,9 @@
 
 pub mod clock;
 pub mod data_sources;
+pub mod explain;
 pub mod graph;
+pub mod history;
 pub mod query_editor;
 pub mod result_table;
 pub mod sim_panel;

@@ -139,7 +139,9 @@ pub fn query_editor(props: &QueryEditorProps) -> Html {
                     let cache = cache.borrow();
                     let (text, at) = &cache.latest;
                     let context = assist::context(text, *at);
-                    if cache.want.as_ref() != Some(&context.want) {
+                    // A run (or an empty editor) since the names were
+                    // asked for: the list stays closed.
+                    if cache.want.as_ref() != Some(&context.want) || text.is_empty() {
                         return;
                     }
                     let items = assist::suggest(&context, &cache.names, lang);
@@ -224,8 +226,21 @@ pub fn query_editor(props: &QueryEditorProps) -> Html {
         })
     };
 
-    let onkeydown = {
+    // Runs the query and closes the list; names still on their way must
+    // not open it again over the results.
+    let run = {
         let on_execute = props.on_execute.clone();
+        let completion = completion.clone();
+        let cache = cache.clone();
+        Callback::from(move |()| {
+            cache.borrow_mut().latest = (String::new(), 0);
+            completion.set(Completion::default());
+            on_execute.emit(());
+        })
+    };
+
+    let onkeydown = {
+        let on_execute = run.clone();
         let completion = completion.clone();
         let accept = accept.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -317,8 +332,8 @@ pub fn query_editor(props: &QueryEditorProps) -> Html {
     let rows = text.lines().count().clamp(1, 12);
 
     let execute = {
-        let on_execute = props.on_execute.clone();
-        Callback::from(move |_: MouseEvent| on_execute.emit(()))
+        let run = run.clone();
+        Callback::from(move |_: MouseEvent| run.emit(()))
     };
     let invalid = error.is_some();
     html! {
