@@ -1016,7 +1016,7 @@ pub enum LabResponse {
 }
 
 /// The lab's state, for the clock and the status bar.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LabStatus {
     pub now: Timestamp,
     pub running: bool,

@@ -296,6 +296,14 @@ impl Lab {
         lab
     }
 
+    /// Gives the engine a real clock (milliseconds from any origin), so a
+    /// query that runs past the engine's timeout (Prometheus's
+    /// `--query.timeout`, 2 minutes) stops with a timeout error instead of
+    /// holding the lab. The lab itself never reads a clock.
+    pub fn set_query_clock(&mut self, clock: promql::engine::ClockFn) {
+        self.engine = std::mem::take(&mut self.engine).with_clock(clock);
+    }
+
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }

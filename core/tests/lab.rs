@@ -622,3 +622,25 @@ fn an_export_imports_back_with_the_same_answers() {
     };
     assert!(message.starts_with("the selector: 1:6: "), "{message}");
 }
+
+/// With a real clock, a query that runs past the engine's timeout stops
+/// with Prometheus's timeout error.
+#[wasm_bindgen_test(unsupported = test)]
+fn a_query_past_the_timeout_stops_with_an_error() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    let mut lab = lab();
+    // A clock that jumps a minute each time it is read.
+    let ticks = Arc::new(AtomicU64::new(0));
+    let clock = ticks.clone();
+    lab.set_query_clock(Arc::new(move || {
+        clock.fetch_add(60_000, Ordering::Relaxed) as f64
+    }));
+    match query(&mut lab, "sum_over_time(node_cpu_seconds_total[20m:1s])") {
+        ApiResponse::Error(e) => {
+            assert_eq!(e.error, "query timed out in expression evaluation");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(ticks.load(Ordering::Relaxed) >= 3 * 60_000);
+}

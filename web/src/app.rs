@@ -33,6 +33,9 @@ pub struct LabContext {
     pub lang: Lang,
     /// Switches the UI's language (and remembers the choice).
     pub set_lang: Callback<Lang>,
+    /// Switches the data source: a remote server's base URL, or `None`
+    /// for the lab's own engine.
+    pub set_source: Callback<Option<String>>,
     on_lab_response: Callback<LabResponse>,
 }
 
@@ -47,6 +50,9 @@ impl LabContext {
         });
     }
 }
+
+/// The localStorage key of the remote server's URL.
+const SOURCE_KEY: &str = "source";
 
 /// Where the engine's worker is, relative to the page (trunk writes it
 /// next to `index.html`), so the site works under any path.
@@ -70,9 +76,31 @@ fn monotonic_ms() -> f64 {
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let given = props.client.clone();
-    let client = use_memo((), move |_| {
+    let lab_client = use_memo((), move |_| {
         given.unwrap_or_else(|| LabClient::worker(WORKER_PATH))
     });
+    // The data source: the lab (None) or a remote server's base URL,
+    // remembered across reloads. The lab's worker lives on meanwhile.
+    let source = use_state(|| crate::storage::load::<String>(SOURCE_KEY).ok().flatten());
+    let client = {
+        let lab_client = lab_client.clone();
+        use_memo((*source).clone(), move |source| match source {
+            Some(url) => LabClient::remote(url),
+            None => (*lab_client).clone(),
+        })
+    };
+    let set_source = {
+        let source = source.clone();
+        use_callback((), move |url: Option<String>, _| {
+            match &url {
+                Some(u) => {
+                    let _ = crate::storage::save(SOURCE_KEY, u);
+                }
+                None => crate::storage::remove(SOURCE_KEY),
+            }
+            source.set(url);
+        })
+    };
     let status = use_state(|| None::<LabStatus>);
     let error = use_state(|| None::<String>);
     let lang = use_state(|| {
@@ -114,6 +142,7 @@ pub fn app(props: &AppProps) -> Html {
 
     let ctx = LabContext {
         client: (*client).clone(),
+        set_source,
         status: (*status).clone(),
         error: (*error).clone(),
         lang: *lang,
@@ -121,10 +150,11 @@ pub fn app(props: &AppProps) -> Html {
         on_lab_response: on_lab_response.clone(),
     };
 
-    // The clock loop: report real time to the lab a few times a second.
+    // The clock loop: report real time to the lab a few times a second
+    // (while a remote server is shown, ask it instead; the lab waits).
     {
         let ctx = ctx.clone();
-        use_effect_with((), move |_| {
+        use_effect_with((*client).clone(), move |_| {
             // The page's placeholder goes once the app has drawn itself.
             if let Some(boot) = web_sys::window()
                 .and_then(|w| w.document())

@@ -40,6 +40,9 @@ enum Backend {
     /// A lab in the page: answers on the spot.
     Direct(Rc<dyn Fn(&Request) -> Response>),
     Worker(WorkerLink),
+    /// A Prometheus-compatible server at this base URL: API requests go
+    /// to it over HTTP; the lab's own controls are not there.
+    Remote(String),
 }
 
 /// A handle to the engine, cheap to clone and share through a context.
@@ -121,10 +124,45 @@ impl LabClient {
         }
     }
 
+    /// A Prometheus-compatible server (Prometheus, Thanos, Mimir,
+    /// VictoriaMetrics) at `base`, e.g. `http://localhost:9090`: the
+    /// playground and the status pages ask it through its HTTP API.
+    pub fn remote(base: &str) -> Self {
+        LabClient {
+            backend: Rc::new(Backend::Remote(
+                base.trim().trim_end_matches('/').to_string(),
+            )),
+        }
+    }
+
+    /// The server's base URL when the client talks to one.
+    pub fn remote_url(&self) -> Option<&str> {
+        match &*self.backend {
+            Backend::Remote(base) => Some(base),
+            _ => None,
+        }
+    }
+
     /// Sends `request`; `on_response` gets the answer.
     pub fn send(&self, request: Request, on_response: impl FnOnce(Response) + 'static) {
         match &*self.backend {
             Backend::Direct(handle) => on_response(handle(&request)),
+            Backend::Remote(base) => match request {
+                Request::Api(api) => {
+                    let url = format!("{base}{}", api.to_url());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        on_response(Response::Api(remote_api(&api, &url).await));
+                    });
+                }
+                Request::Lab(LabRequest::Status | LabRequest::Tick { .. }) => {
+                    on_response(Response::Lab(LabResponse::Status(remote_status())))
+                }
+                Request::Lab(_) => on_response(Response::Lab(LabResponse::Error {
+                    message: format!(
+                        "not available while the lab shows the server at {base}: its clock, simulation and files are the lab's own"
+                    ),
+                })),
+            },
             Backend::Worker(link) => {
                 let id = link.next_id.get();
                 link.next_id.set(id + 1);
@@ -162,6 +200,48 @@ impl LabClient {
             }
         });
     }
+}
+
+/// A remote server's status as the page needs it: its time is real time,
+/// and `samples` changes every 15 s so the pages ask again.
+fn remote_status() -> promlab_core::api::LabStatus {
+    let now = js_sys::Date::now() as i64;
+    promlab_core::api::LabStatus {
+        now,
+        running: true,
+        speed: 1.0,
+        samples: usize::try_from(now / 15_000).unwrap_or_default(),
+        ..Default::default()
+    }
+}
+
+/// Asks a remote server's HTTP API and reads its answer as the endpoint's.
+async fn remote_api(request: &promlab_core::api::ApiRequest, url: &str) -> ApiResponse {
+    use promlab_core::api::{ApiError, ErrorType};
+    let resp = match gloo_net::http::Request::get(url)
+        .header("Accept", "application/json")
+        .send()
+        .await
+    {
+        Ok(resp) => resp,
+        Err(_) => {
+            return ApiResponse::Error(ApiError::new(
+                ErrorType::Unavailable,
+                format!(
+                    "Get {url:?}: the browser could not reach the server, or it does not allow this page to read its API \
+                     (CORS: Prometheus allows every origin unless --web.cors.origin says otherwise)"
+                ),
+            ))
+        }
+    };
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    request.decode_response(&text).unwrap_or_else(|e| {
+        ApiResponse::Error(ApiError::new(
+            ErrorType::Internal,
+            format!("Get {url:?}: HTTP {status}: the answer could not be read: {e}"),
+        ))
+    })
 }
 
 fn now_ms() -> f64 {

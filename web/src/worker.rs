@@ -61,12 +61,13 @@ impl Worker for LabWorker {
         // The browser's clock only chooses where virtual time starts.
         let now = js_sys::Date::now();
         let start = (now / 1000.0).floor() as i64 * 1000;
-        LabWorker {
-            lab: Lab::new(LabOptions {
-                start,
-                ..LabOptions::default()
-            }),
-        }
+        let mut lab = Lab::new(LabOptions {
+            start,
+            ..LabOptions::default()
+        });
+        // The worker's real clock, for the engine's query timeout.
+        lab.set_query_clock(std::sync::Arc::new(js_sys::Date::now));
+        LabWorker { lab }
     }
 
     fn update(&mut self, _scope: &WorkerScope<Self>, _msg: Self::Message) {}

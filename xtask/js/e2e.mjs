@@ -12,6 +12,9 @@ import { chromium } from "playwright-core";
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
+import os from "node:os";
+import net from "node:net";
+import { spawn } from "node:child_process";
 
 const [distDir, artifactsDir] = process.argv.slice(2);
 if (!distDir || !artifactsDir) {
@@ -44,6 +47,22 @@ const server = http.createServer((req, res) => {
     res.end(FAKE_EXPORTER_PAGE);
     return;
   }
+  // The loopback proxy `cargo xtask serve` offers (trunk.toml's [[proxy]]):
+  // a local node_exporter on the site's own origin, so no CORS is needed.
+  const proxy = `${SUB_PATH}proxy/node-exporter/`;
+  if (url.pathname.startsWith(proxy)) {
+    const upstream = http.request({
+      host: "127.0.0.1", port: nodePort, method: req.method,
+      path: `/${url.pathname.slice(proxy.length)}${url.search}`,
+      headers: { accept: req.headers.accept || "*/*" },
+    }, (up) => {
+      res.writeHead(up.statusCode, { "content-type": up.headers["content-type"] || "text/plain" });
+      up.pipe(res);
+    });
+    upstream.on("error", () => res.writeHead(502).end("node_exporter is not running"));
+    req.pipe(upstream);
+    return;
+  }
   if (!url.pathname.startsWith(SUB_PATH)) {
     res.writeHead(404).end("not found");
     return;
@@ -70,6 +89,48 @@ const otherOrigin = http.createServer((req, res) => {
 });
 await new Promise((resolve) => otherOrigin.listen(0, "127.0.0.1", resolve));
 const noCorsUrl = `http://127.0.0.1:${otherOrigin.address().port}/metrics`;
+
+// The real node_exporter and Prometheus (PROMLAB_REFERENCE_BIN), on free
+// loopback ports, for the data-source tests.
+const referenceBin = process.env.PROMLAB_REFERENCE_BIN;
+if (!referenceBin) {
+  console.error("PROMLAB_REFERENCE_BIN must name the directory of the reference binaries");
+  process.exit(2);
+}
+async function freePort() {
+  const srv = net.createServer();
+  await new Promise((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  const { port } = srv.address();
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+async function waitForHttp(url, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${ms} ms`);
+}
+const children = [];
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "promlab-e2e-"));
+const nodePort = await freePort();
+children.push(spawn(path.join(referenceBin, "prometheus-node-exporter"),
+  [`--web.listen-address=127.0.0.1:${nodePort}`], { stdio: "ignore" }));
+const promPort = await freePort();
+fs.writeFileSync(path.join(scratch, "prometheus.yml"),
+  `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: prometheus\n    static_configs: [{targets: ["127.0.0.1:${promPort}"]}]\n`);
+children.push(spawn(path.join(referenceBin, "prometheus"), [
+  `--config.file=${path.join(scratch, "prometheus.yml")}`,
+  `--storage.tsdb.path=${path.join(scratch, "data")}`,
+  `--web.listen-address=127.0.0.1:${promPort}`,
+], { stdio: "ignore" }));
+const promUrl = `http://127.0.0.1:${promPort}`;
+await waitForHttp(`http://127.0.0.1:${nodePort}/metrics`, 20000);
+await waitForHttp(`${promUrl}/-/ready`, 30000);
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -309,7 +370,7 @@ await test("playground-cancel-a-slow-query", async (page) => {
   // Every series, counted at each second of the last hour: slow enough
   // to be seen running.
   const started = Date.now();
-  await runQuery(page, 'max_over_time(count(count_over_time({__name__=~".+"}[5m]))[1h:1s])');
+  await runQuery(page, 'max_over_time(count(count_over_time({__name__=~".+"}[5m]))[1h:250ms])');
   await page.waitForSelector("#cancel-query:not([disabled])", { timeout: 10000 });
   await page.click("#cancel-query");
   await page.waitForSelector("#query-cancelled");
@@ -434,6 +495,77 @@ await test("real-exporter-is-scraped-and-cors-refusal-explained", async (page) =
   assert(error.includes("CORS"), `the refusal is explained: ${error}`);
 }, { allowConsoleErrors: [/Access-Control-Allow-Origin|CORS|Failed to load resource/, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/] });
 
+await test("node-exporter-through-the-loopback-proxy", async (page) => {
+  await page.fill("#target-url", `${base}proxy/node-exporter/metrics`);
+  await page.fill("#target-job", "node");
+  await page.click("#add-target");
+  await page.click("#step-15s");
+  await page.waitForSelector("tr.target.up", { timeout: 15000 });
+  // The real node_exporter 1.11's own build info, stored in the lab.
+  await runQuery(page, 'node_exporter_build_info{job="node"}');
+  await page.waitForSelector(".result-table td.value");
+  const series = await page.textContent(".result-table td .series");
+  assert(/version="1\.\d+/.test(series), `the real exporter's version: ${series}`);
+  await runQuery(page, 'count(node_cpu_seconds_total{job="node"}) > 0');
+  await page.waitForSelector(".result-table td.value");
+});
+
+await test("openmetrics-pasted-imported-and-exported", async (page) => {
+  const t = Math.floor(Date.now() / 1000);
+  await page.fill("#import-text", `# TYPE pasted_temperature_celsius gauge\npasted_temperature_celsius{room="lab"} 21.5 ${t - 60}\npasted_temperature_celsius{room="lab"} 22.5 ${t - 30}\n# EOF\n`);
+  await page.click("#import");
+  await page.waitForSelector("#data-outcome.form-ok");
+  await runQuery(page, 'max_over_time(pasted_temperature_celsius[5m])');
+  await page.waitForSelector(".result-table td.value");
+  assert((await page.textContent(".result-table td.value")) === "22.5", "the pasted samples are stored");
+  // A bad line is refused with its line and column; the lab keeps its data.
+  await page.fill("#import-text", "pasted_temperature_celsius{room=} 1 2\n");
+  await page.click("#import");
+  await page.waitForSelector("#data-outcome.form-error");
+  const error = await page.textContent("#data-outcome");
+  assert(/1:\d+/.test(error), `the error says where: ${error}`);
+  // Export: the selector's samples as a file.
+  await page.fill("#export-selector", "{__name__=\"pasted_temperature_celsius\"}");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+  const file = path.join(artifactsDir, "export.om");
+  await download.saveAs(file);
+  const text = fs.readFileSync(file, "utf8");
+  assert(text.includes('pasted_temperature_celsius{room="lab"} 22.5') && text.endsWith("# EOF\n"), `export: ${text}`);
+});
+
+await test("remote-prometheus-answers-the-playground", async (page) => {
+  // Prometheus scrapes itself every second; wait for a sample.
+  const until = Date.now() + 20000;
+  for (;;) {
+    const r = await (await fetch(`${promUrl}/api/v1/query?query=up`)).json();
+    if (r.data.result.length) break;
+    if (Date.now() > until) throw new Error("the reference Prometheus has no sample");
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  await page.fill("#remote-url", promUrl);
+  await page.click("#remote-connect");
+  await page.waitForSelector("#remote-connected");
+  await runQuery(page, 'prometheus_build_info');
+  await page.waitForSelector(".result-table td.value");
+  const series = await page.textContent(".result-table td .series");
+  assert(series.includes('job="prometheus"') && /version="3\.5/.test(series), `the server's own series: ${series}`);
+  // Its targets page is the server's.
+  await page.click("nav >> text=Targets");
+  await page.waitForSelector("section.pool");
+  const pools = await page.$$eval("section.pool h2", (hs) => hs.map((h) => h.textContent));
+  assert(pools.some((p) => p.startsWith("prometheus")), `the server's targets: ${pools}`);
+  // Remembered across a reload, then back to the lab.
+  await page.goto(`${base}#/query`);
+  await page.reload();
+  await page.waitForSelector("#remote-connected");
+  await page.click("#remote-disconnect");
+  await page.waitForSelector("#remote-url");
+  // The lab answers again (and its worker has loaded before the page
+  // closes).
+  await runQuery(page, 'count(up{job="prom-example"})');
+  await page.waitForFunction(() => document.querySelector(".result-table td.value")?.textContent === "1", null, { timeout: 30000 });
+});
+
 await test("status-pages-show-targets-tsdb-and-config", async (page) => {
   await page.waitForSelector("#clock-time");
   await page.click("nav >> text=Targets");
@@ -468,5 +600,7 @@ await test("status-pages-show-targets-tsdb-and-config", async (page) => {
 await browser.close();
 server.close();
 otherOrigin.close();
+for (const child of children) child.kill();
+fs.rmSync(scratch, { recursive: true, force: true });
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -240,7 +240,7 @@ fn test() -> ExitCode {
         .env("CHROMEDRIVER", tools::CHROMEDRIVER),
     );
 
-    total += e2e(&root);
+    total += e2e(&root, &reference_bin);
 
     println!("\n{} passed, {} failed", total.passed, total.failed);
     if total.failed == 0 && total.passed > 0 {
@@ -251,7 +251,7 @@ fn test() -> ExitCode {
 }
 
 /// Builds the release site and runs the end-to-end browser tests on it.
-fn e2e(root: &Path) -> Counts {
+fn e2e(root: &Path, reference_bin: &Path) -> Counts {
     let mut total = Counts::default();
     let e2e_dist = root.join("target").join("e2e-dist");
     let artifacts = root.join("target").join("e2e-artifacts");
@@ -265,7 +265,8 @@ fn e2e(root: &Path) -> Counts {
                     .arg("e2e.mjs")
                     .arg(&e2e_dist)
                     .arg(&artifacts)
-                    .env("CHROMIUM", tools::CHROMIUM),
+                    .env("CHROMIUM", tools::CHROMIUM)
+                    .env("PROMLAB_REFERENCE_BIN", reference_bin),
             );
             step(&format!("screenshots: {}", artifacts.display()));
         }
@@ -276,9 +277,11 @@ fn e2e(root: &Path) -> Counts {
 }
 
 fn e2e_only() -> ExitCode {
-    let setup = build_tools().and_then(|()| tools::ensure_chromium());
+    let setup = build_tools()
+        .and_then(|()| tools::ensure_chromium())
+        .and_then(|()| reference::ensure_reference());
     let total = match setup {
-        Ok(()) => e2e(&project_root()),
+        Ok(bin) => e2e(&project_root(), &bin),
         Err(e) => setup_failure("installing the test tools", &e),
     };
     println!("\n{} passed, {} failed", total.passed, total.failed);

@@ -141,23 +141,37 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// Debian's Chromium and ChromeDriver: installed with apt-get when running
-/// as root, otherwise the exact command to run is printed.
+/// A font with Hangul, so the Korean UI's screenshots show text, not boxes.
+const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+
+/// Debian's Chromium and ChromeDriver, and a CJK font: installed with
+/// apt-get when running as root, otherwise the exact command to run is
+/// printed.
 pub fn ensure_chromium() -> Result<(), Failure> {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+    if Path::new(CHROMIUM).exists()
+        && Path::new(CHROMEDRIVER).exists()
+        && Path::new(CJK_FONT).exists()
+    {
         return Ok(());
     }
-    let cmd = "apt-get install -y chromium chromium-driver";
+    let cmd = "apt-get install -y chromium chromium-driver fonts-noto-cjk";
     if !is_root() {
         return Err(Failure::new(format!(
             "the browser tests need Debian's Chromium and ChromeDriver ({CHROMIUM}, {CHROMEDRIVER}).\n\
              Install them with:\n\n    sudo {cmd}\n"
         )));
     }
-    step("installing Debian's chromium and chromium-driver");
+    step("installing Debian's chromium, chromium-driver and fonts-noto-cjk");
     let install = || {
         run(Command::new("apt-get")
-            .args(["install", "-y", "-q", "chromium", "chromium-driver"])
+            .args([
+                "install",
+                "-y",
+                "-q",
+                "chromium",
+                "chromium-driver",
+                "fonts-noto-cjk",
+            ])
             .env("DEBIAN_FRONTEND", "noninteractive"))
     };
     if install().is_ok() {
