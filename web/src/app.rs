@@ -107,6 +107,9 @@ pub fn app(props: &AppProps) -> Html {
             | LabResponse::AlertmanagerStatus { .. }
             | LabResponse::Notifications { .. }
             | LabResponse::Routes { .. }
+            | LabResponse::RoutesTested(_)
+            | LabResponse::Matchers { .. }
+            | LabResponse::InputError { .. }
             | LabResponse::WebhookRequests { .. }
             | LabResponse::Timeline { .. } => {}
         })
