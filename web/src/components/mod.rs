@@ -6,4 +6,7 @@ pub mod data_sources;
 pub mod graph;
 pub mod query_editor;
 pub mod result_table;
+pub mod saved_files;
 pub mod sim_panel;
+pub mod webhooks;
+pub mod widgets;
