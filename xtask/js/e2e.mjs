@@ -435,6 +435,7 @@ await test("alertmanager-groups-silences-routes-and-webhooks", async (page) => {
   await page.click(".payload-toggle");
   const payload = JSON.parse(await page.textContent("pre.payload"));
   assert(payload.status === "firing" && payload.receiver === "webhook", `payload ${JSON.stringify(payload)}`);
+  await page.screenshot({ path: path.join(artifactsDir, "alertmanager-notifications-1280.png"), fullPage: true });
 
   // A silence: a bad matcher is shown at its place, then created, then expired.
   await page.click("#am-tab-alerts");
@@ -456,6 +457,9 @@ await test("alertmanager-groups-silences-routes-and-webhooks", async (page) => {
   await page.click("tr.silence.active .expire-silence");
   await page.waitForSelector("tr.silence.expired");
   assert(!(await page.isVisible("tr.silence.active")), "no active silence left");
+  await page.setViewportSize({ width: 1920, height: 1000 });
+  await page.screenshot({ path: path.join(artifactsDir, "alertmanager-silences-1920.png"), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // The route tree and the tester.
   await page.click("#am-tab-routes");

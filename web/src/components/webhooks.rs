@@ -10,6 +10,7 @@ use crate::storage;
 use gloo::timers::callback::Timeout;
 use promlab_core::api::{LabRequest, LabResponse, Request, Response, WebhookDelivery};
 use promlab_core::clock::Timestamp;
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -45,12 +46,21 @@ pub struct DeliveryOutcome {
 }
 
 /// What the pages can reach: whether delivery is on, the switch, and the
-/// outcomes so far.
-#[derive(Clone, PartialEq)]
+/// outcomes so far (shared, not copied; `version` changes with them).
+#[derive(Clone)]
 pub struct Webhooks {
     pub enabled: bool,
     pub set_enabled: Callback<bool>,
-    pub outcomes: Rc<Vec<DeliveryOutcome>>,
+    pub outcomes: Rc<RefCell<Vec<DeliveryOutcome>>>,
+    pub version: u64,
+}
+
+impl PartialEq for Webhooks {
+    fn eq(&self, other: &Self) -> bool {
+        self.enabled == other.enabled
+            && self.version == other.version
+            && self.set_enabled == other.set_enabled
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -66,7 +76,9 @@ pub fn webhook_driver(props: &WebhookDriverProps) -> Html {
     let ctx = use_context::<LabContext>();
     let enabled = use_state(|| storage::load::<bool>(ENABLED_KEY).ok().flatten() == Some(true));
     let outcomes = use_mut_ref(Vec::<DeliveryOutcome>::new);
-    // Bumped when an outcome arrives, so the pages redraw.
+    // Counts the outcomes; its state copy changes when one arrives, so
+    // the pages redraw.
+    let arrived = use_mut_ref(|| 0u64);
     let version = use_state(|| 0u64);
 
     let set_enabled = {
@@ -95,7 +107,7 @@ pub fn webhook_driver(props: &WebhookDriverProps) -> Html {
     {
         let ctx = ctx.clone();
         let outcomes = outcomes.clone();
-        let version = version.clone();
+        let (arrived, version) = (arrived.clone(), version.clone());
         use_effect_with((*enabled, pending), move |&(on, pending)| {
             if let (true, Some(_), Some(ctx)) = (on, pending, ctx) {
                 ctx.client
@@ -105,7 +117,7 @@ pub fn webhook_driver(props: &WebhookDriverProps) -> Html {
                         };
                         for request in requests {
                             let outcomes = outcomes.clone();
-                            let version = version.clone();
+                            let (arrived, version) = (arrived.clone(), version.clone());
                             wasm_bindgen_futures::spawn_local(async move {
                                 let result = post(&request).await;
                                 let mut list = outcomes.borrow_mut();
@@ -119,7 +131,12 @@ pub fn webhook_driver(props: &WebhookDriverProps) -> Html {
                                 let extra = list.len().saturating_sub(MAX_OUTCOMES);
                                 list.drain(..extra);
                                 drop(list);
-                                version.set(*version + 1);
+                                let count = {
+                                    let mut n = arrived.borrow_mut();
+                                    *n += 1;
+                                    *n
+                                };
+                                version.set(count);
                             });
                         }
                     });
@@ -130,7 +147,8 @@ pub fn webhook_driver(props: &WebhookDriverProps) -> Html {
     let context = Webhooks {
         enabled: *enabled,
         set_enabled,
-        outcomes: Rc::new(outcomes.borrow().clone()),
+        outcomes,
+        version: *version,
     };
     html! {
         <ContextProvider<Webhooks> {context}>

@@ -151,9 +151,14 @@ pub fn alertmanager_page() -> Html {
     // Matchers handed from an alert's "Silence" button to the form.
     let prefill = use_state(|| None::<String>);
     let refresh = use_state(|| 0u64);
+    // After a change the listings are asked again, and an alert's
+    // matchers handed to the form have served.
     let bump = {
-        let refresh = refresh.clone();
-        Callback::from(move |_: ()| refresh.set(*refresh + 1))
+        let (refresh, prefill) = (refresh.clone(), prefill.clone());
+        Callback::from(move |_: ()| {
+            refresh.set(*refresh + 1);
+            prefill.set(None);
+        })
     };
     let select = {
         let tab = tab.clone();
@@ -181,7 +186,7 @@ pub fn alertmanager_page() -> Html {
                     { lang.t("The lab's Alertmanager (0.33) on the virtual clock: the rules' firing alerts arrive here, are grouped, silenced or inhibited, and routed to receivers. ",
                              "가상 시계로 동작하는 랩의 Alertmanager(0.33)입니다. 규칙의 firing 알림이 여기로 와서 그룹으로 묶이고, 사일런스·inhibit 처리를 거쳐 receiver로 라우팅됩니다. ") }
                     { match lang {
-                        Lang::En => format!("{alerts} alerts held now."),
+                        Lang::En => format!("{alerts} {} held now.", if alerts == 1 { "alert" } else { "alerts" }),
                         Lang::Ko => format!("지금 보유한 알림: {alerts}개."),
                     } }
                 </p>
@@ -260,7 +265,7 @@ fn alert_groups(props: &AlertGroupsProps) -> Html {
                         <span class="muted">{"receiver: "}</span><span class="receiver">{ &g.receiver.name }</span>
                         { map_chips(&g.labels) }
                         <span class="muted">{ match lang {
-                            Lang::En => format!("{} alerts", g.alerts.len()),
+                            Lang::En => format!("{} alert{}", g.alerts.len(), if g.alerts.len() == 1 { "" } else { "s" }),
                             Lang::Ko => format!("알림 {}개", g.alerts.len()),
                         } }</span>
                     </div>
@@ -374,6 +379,7 @@ fn silences_tab(props: &SilencesProps) -> Html {
                 created.clone(),
                 on_change.clone(),
             );
+            let (matchers_field, comment_field) = (matchers.clone(), comment.clone());
             ctx.client.send(
                 Request::Lab(LabRequest::ParseMatchers {
                     input: input.clone(),
@@ -397,6 +403,8 @@ fn silences_tab(props: &SilencesProps) -> Html {
                                 Response::Lab(LabResponse::SilenceCreated { id }) => {
                                     error.set(None);
                                     created.set(Some(id));
+                                    matchers_field.set(String::new());
+                                    comment_field.set(String::new());
                                     on_change.emit(());
                                 }
                                 Response::Lab(LabResponse::Error { message }) => {
@@ -571,7 +579,8 @@ fn delivery_cell(lang: Lang, n: &Notification, webhooks: Option<&Webhooks>) -> H
         return Html::default();
     };
     let body = n.payload.to_json();
-    let outcome = webhooks.outcomes.iter().find(|o| {
+    let outcomes = webhooks.outcomes.borrow();
+    let outcome = outcomes.iter().find(|o| {
         o.time == n.time
             && o.receiver == n.receiver
             && Some(&o.url) == n.url.as_ref()
@@ -596,11 +605,10 @@ fn delivery_cell(lang: Lang, n: &Notification, webhooks: Option<&Webhooks>) -> H
             <span class="delivery bad">{ lang.t("no answer within 10s", "10초 안에 응답 없음") }</span>
         },
         Some(DeliveryResult::Failed) => html! {
-            <span class="delivery bad" title={lang.t(
+            <details class="delivery-why"><summary class="delivery bad">{ lang.t("failed: why?", "실패: 왜?") }</summary>
+            <span class="muted">{lang.t(
                 "The browser does not tell a page why a request failed. Usually: nothing listens at the URL; or the receiver does not allow this page (CORS: it must answer the preflight OPTIONS request with Access-Control-Allow-Origin naming this page's origin and Access-Control-Allow-Headers: Content-Type); or an http:// URL from an https:// page (mixed content).",
-                "브라우저는 요청이 왜 실패했는지 페이지에 알려 주지 않습니다. 보통은 URL에서 듣는 서버가 없거나, receiver가 이 페이지를 허용하지 않거나(CORS: preflight OPTIONS 요청에 이 페이지의 origin을 담은 Access-Control-Allow-Origin과 Access-Control-Allow-Headers: Content-Type으로 답해야 함), https:// 페이지에서 http:// URL로 보낸 경우(mixed content)입니다.")}>
-                { lang.t("failed: not reachable, or refused by CORS", "실패: 연결할 수 없거나 CORS로 거부됨") }
-            </span>
+                "브라우저는 요청이 왜 실패했는지 페이지에 알려 주지 않습니다. 보통은 URL에서 듣는 서버가 없거나, receiver가 이 페이지를 허용하지 않거나(CORS: preflight OPTIONS 요청에 이 페이지의 origin을 담은 Access-Control-Allow-Origin과 Access-Control-Allow-Headers: Content-Type으로 답해야 함), https:// 페이지에서 http:// URL로 보낸 경우(mixed content)입니다.")}</span></details>
         },
     }
 }
@@ -674,7 +682,7 @@ fn notification_log(props: &RefreshProps) -> Html {
                                         <td><span class="receiver">{ &n.receiver }</span>
                                             <div class="muted">{ n.integration.as_str() }{ n.url.as_ref().map(|u| format!(" → {u}")).unwrap_or_default() }</div></td>
                                         <td><span class={classes!("alert-state", status)}>{ status }</span></td>
-                                        <td>{ n.payload.alerts.len() }{ lang.t(" alerts · ", "개 · ") }{ reason_text(lang, n.reason) }
+                                        <td>{ n.payload.alerts.len() }{ if n.payload.alerts.len() == 1 { lang.t(" alert · ", "개 · ") } else { lang.t(" alerts · ", "개 · ") } }{ reason_text(lang, n.reason) }
                                             <div>{ map_chips(&n.payload.group_labels) }</div></td>
                                         <td>{ delivery_cell(lang, n, webhooks.as_ref()) }</td>
                                         <td><button type="button" class="link payload-toggle" onclick={toggle}>
