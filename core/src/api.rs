@@ -873,6 +873,19 @@ pub enum LabRequest {
     Notifications,
     /// The Alertmanager's route tree, as a UI draws it.
     Routes,
+    /// Which routes and receivers an alert with `labels` reaches, as
+    /// `amtool config routes test` answers: `labels` are `name=value`
+    /// pairs in Alertmanager's matcher syntax (`{a="b", c=d}` or
+    /// `a=b, c=d`).
+    TestRoutes {
+        labels: String,
+    },
+    /// Reads matchers in Alertmanager's syntax (as its UI and amtool do
+    /// before posting a silence); a mistake is answered with
+    /// [`LabResponse::InputError`] and its position.
+    ParseMatchers {
+        input: String,
+    },
     /// The webhook POSTs that fell due, for the driver to send.
     TakeWebhookRequests,
     /// Record the timeline (scrapes, evaluations, alert states,
@@ -1003,15 +1016,29 @@ pub enum LabResponse {
     Routes {
         tree: crate::alertmanager::route::RouteNode,
     },
+    RoutesTested(crate::alertmanager::route::RouteTest),
+    Matchers {
+        matchers: Vec<crate::alertmanager::silence::SilenceMatcher>,
+        /// Alertmanager's warning when only its classic parser accepts
+        /// the text.
+        #[serde(default)]
+        warning: Option<String>,
+    },
     WebhookRequests {
         requests: Vec<WebhookDelivery>,
     },
     Timeline {
         events: Vec<crate::timeline::TimelineEvent>,
     },
-    /// A refused request; `span` points into the query it was about.
+    /// A refused request.
     Error {
         message: String,
+    },
+    /// Text that does not parse: the message and the byte span of the
+    /// mistake in the text the request carried.
+    InputError {
+        message: String,
+        span: crate::diagnostic::Span,
     },
 }
 
@@ -1043,6 +1070,9 @@ pub struct LabStatus {
     /// Alerts the lab's Alertmanager holds that have not resolved.
     #[serde(default)]
     pub alertmanager_alerts: usize,
+    /// The simulated cluster's nodes and exporters now.
+    #[serde(default)]
+    pub cluster: crate::sim::ClusterOverview,
 }
 
 /// Anything the UI can ask the engine.

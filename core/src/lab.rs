@@ -27,7 +27,9 @@
 use crate::alertmanager::alert::PostableAlert;
 use crate::alertmanager::api::AlertFilter;
 use crate::alertmanager::config::AlertmanagerConfig;
+use crate::alertmanager::matchers::{matcher_string, parse_matchers};
 use crate::alertmanager::notify::{Notification, NotifyReason};
+use crate::alertmanager::silence::SilenceMatcher;
 use crate::alertmanager::Alertmanager;
 use crate::api::{
     format_rfc3339, ActiveTarget, ApiData, ApiError, ApiRequest, ApiResponse, ConfigData,
@@ -37,9 +39,10 @@ use crate::api::{
     TsdbStatus, VectorSample, WebhookDelivery,
 };
 use crate::clock::{Clock, Millis, Timestamp};
+use crate::diagnostic::Span;
 use crate::duration::format_duration;
 use crate::exposition;
-use crate::labels::{Labels, Matcher};
+use crate::labels::{Labels, MatchOp, Matcher};
 use crate::operator::cluster::ClusterObjects;
 use crate::operator::load::{FieldValidation, LoadOptions};
 use crate::operator::render::RenderOptions;
@@ -757,6 +760,32 @@ impl Lab {
                     tree: self.alertmanager.routes().to_node(),
                 }
             }
+            LabRequest::TestRoutes { labels } => {
+                return match route_test_labels(labels) {
+                    Ok(l) => LabResponse::RoutesTested(self.alertmanager.routes().test(&l)),
+                    Err((message, span)) => LabResponse::InputError { message, span },
+                };
+            }
+            LabRequest::ParseMatchers { input } => {
+                return match parse_matchers(input) {
+                    Ok(parsed) => LabResponse::Matchers {
+                        matchers: parsed
+                            .matchers
+                            .iter()
+                            .map(SilenceMatcher::from_matcher)
+                            .collect(),
+                        warning: parsed.fallback_warning.map(|w| {
+                            format!(
+                                "only Alertmanager's classic parser reads this ({w}); quote values and regular expressions"
+                            )
+                        }),
+                    },
+                    Err(e) => LabResponse::InputError {
+                        message: e.message,
+                        span: e.span,
+                    },
+                };
+            }
             LabRequest::TakeWebhookRequests => {
                 return LabResponse::WebhookRequests {
                     requests: self.take_webhook_requests(),
@@ -828,6 +857,7 @@ impl Lab {
                 .alerts()
                 .filter(|a| !a.resolved_at(self.clock.now()))
                 .count(),
+            cluster: self.cluster.overview(self.clock.now()),
         }
     }
 
@@ -1508,6 +1538,26 @@ impl Lab {
 }
 
 /// Parses rule files; every error with its file, line and column.
+/// The labels of a route test: matchers in Alertmanager's syntax, each
+/// an equality (`amtool config routes test` refuses the others).
+fn route_test_labels(input: &str) -> Result<Labels, (String, Span)> {
+    let parsed = parse_matchers(input).map_err(|e| (e.message, e.span))?;
+    let mut labels = Labels::new();
+    for m in parsed.matchers {
+        if m.op != MatchOp::Equal {
+            return Err((
+                format!(
+                    "labels must be given as name=value pairs, not {}",
+                    matcher_string(&m)
+                ),
+                Span::new(0, input.len()),
+            ));
+        }
+        labels.set(m.name, m.value);
+    }
+    Ok(labels)
+}
+
 fn parse_rule_texts(files: &[RuleFileText]) -> Result<Vec<(RuleFileText, RuleFile)>, String> {
     let mut parsed = Vec::new();
     let mut errors = String::new();

@@ -4,10 +4,15 @@
 use crate::bridge::LabClient;
 use crate::components::clock::ClockBar;
 use crate::components::data_sources::DataSources;
-use crate::components::sim_panel::SimPanel;
+use crate::components::saved_files::RestoreSavedFiles;
+use crate::components::sim_panel::{ScenarioMenu, SimPanel};
+use crate::components::webhooks::WebhookDriver;
 use crate::i18n::Lang;
+use crate::pages::alertmanager::AlertmanagerPage;
+use crate::pages::alerts::AlertsPage;
 use crate::pages::config::ConfigPage;
 use crate::pages::playground::Playground;
+use crate::pages::rules::RulesPage;
 use crate::pages::service_discovery::ServiceDiscoveryPage;
 use crate::pages::targets::TargetsPage;
 use crate::pages::tsdb_status::TsdbStatusPage;
@@ -36,6 +41,8 @@ pub struct LabContext {
     /// Switches the data source: a remote server's base URL, or `None`
     /// for the lab's own engine.
     pub set_source: Callback<Option<String>>,
+    /// Clears `error` (the user dismissed it).
+    pub dismiss_error: Callback<()>,
     on_lab_response: Callback<LabResponse>,
 }
 
@@ -135,9 +142,17 @@ pub fn app(props: &AppProps) -> Html {
             | LabResponse::AlertmanagerStatus { .. }
             | LabResponse::Notifications { .. }
             | LabResponse::Routes { .. }
+            | LabResponse::RoutesTested(_)
+            | LabResponse::Matchers { .. }
+            | LabResponse::InputError { .. }
             | LabResponse::WebhookRequests { .. }
             | LabResponse::Timeline { .. } => {}
         })
+    };
+
+    let dismiss_error = {
+        let error = error.clone();
+        use_callback((), move |(), _| error.set(None))
     };
 
     let ctx = LabContext {
@@ -147,6 +162,7 @@ pub fn app(props: &AppProps) -> Html {
         error: (*error).clone(),
         lang: *lang,
         set_lang,
+        dismiss_error,
         on_lab_response: on_lab_response.clone(),
     };
 
@@ -176,20 +192,28 @@ pub fn app(props: &AppProps) -> Html {
 
     html! {
         <ContextProvider<LabContext> context={ctx}>
+            <WebhookDriver>
+            <RestoreSavedFiles />
             <HashRouter>
                 <header class="topbar">
-                    <div class="brand">
-                        <span class="logo" aria-hidden="true">{"◆"}</span>
-                        <span class="name">{"PromLab"}</span>
+                    <div class="topbar-row">
+                        <div class="brand">
+                            <span class="logo" aria-hidden="true">{"◆"}</span>
+                            <span class="name">{"PromLab"}</span>
+                        </div>
+                        <Nav />
+                        <LangSwitch />
                     </div>
-                    <Nav />
-                    <ClockBar />
-                    <LangSwitch />
+                    <div class="timebar">
+                        <ClockBar />
+                        <ScenarioMenu />
+                    </div>
                 </header>
                 <main class="content">
                     <Switch<Route> render={switch} />
                 </main>
             </HashRouter>
+            </WebhookDriver>
         </ContextProvider<LabContext>>
     }
 }
@@ -202,6 +226,12 @@ pub enum Route {
     Home,
     #[at("/query")]
     Query,
+    #[at("/alerts")]
+    Alerts,
+    #[at("/rules")]
+    Rules,
+    #[at("/alertmanager")]
+    Alertmanager,
     #[at("/targets")]
     Targets,
     #[at("/service-discovery")]
@@ -216,8 +246,11 @@ pub enum Route {
 }
 
 /// The navigation bar's entries, in English and Korean.
-const NAV: [(Route, &str, &str); 5] = [
+const NAV: [(Route, &str, &str); 8] = [
     (Route::Query, "Query", "쿼리"),
+    (Route::Alerts, "Alerts", "알림"),
+    (Route::Rules, "Rules", "규칙"),
+    (Route::Alertmanager, "Alertmanager", "Alertmanager"),
     (Route::Targets, "Targets", "타깃"),
     (
         Route::ServiceDiscovery,
@@ -273,6 +306,9 @@ fn switch(route: Route) -> Html {
                 <Playground />
             </>
         },
+        Route::Alerts => html! { <AlertsPage /> },
+        Route::Rules => html! { <RulesPage /> },
+        Route::Alertmanager => html! { <AlertmanagerPage /> },
         Route::Targets => html! { <TargetsPage /> },
         Route::ServiceDiscovery => html! { <ServiceDiscoveryPage /> },
         Route::TsdbStatus => html! { <TsdbStatusPage /> },

@@ -597,10 +597,237 @@ await test("status-pages-show-targets-tsdb-and-config", async (page) => {
   await page.waitForSelector(".sd-target");
 });
 
+// ── Status pages, Alertmanager and time controls ─────────────────────
+
+// A webhook receiver on another origin that allows this page (CORS), and
+// records what Alertmanager's webhooks POST to it.
+const hookBodies = [];
+const hookServer = http.createServer((req, res) => {
+  const cors = {
+    "access-control-allow-origin": "*",
+    "access-control-allow-methods": "POST, OPTIONS",
+    "access-control-allow-headers": "content-type",
+  };
+  if (req.method === "OPTIONS") {
+    res.writeHead(204, cors).end();
+    return;
+  }
+  let body = "";
+  req.on("data", (chunk) => (body += chunk));
+  req.on("end", () => {
+    hookBodies.push(body);
+    res.writeHead(200, cors).end("ok");
+  });
+});
+await new Promise((resolve) => hookServer.listen(0, "127.0.0.1", resolve));
+const hookUrl = `http://127.0.0.1:${hookServer.address().port}/hook`;
+
+/** The virtual time the clock shows, in milliseconds. */
+async function clockMs(page) {
+  const text = await page.textContent("#clock-time");
+  return Date.parse(text.replace(" UTC", "Z").replace(" ", "T"));
+}
+
+/** Loads the Rules page's example (the training course's alert). */
+async function loadExampleRules(page) {
+  await page.goto(`${base}#/rules`);
+  await page.click("#rules-example");
+  await page.click("#rules-load");
+  await page.waitForSelector("#rules-ok");
+}
+
+/** Six pings, then time for a scrape and two evaluations (pending, then firing after `for: 10s`). */
+async function makeTheAlertFire(page) {
+  await page.click("nav >> text=Query");
+  await page.click("#clock-toggle");
+  await page.waitForSelector("#clock-time.paused");
+  await page.click("#send-10-pings");
+  await page.waitForFunction(() => Number(document.querySelector("#ping-count")?.textContent) >= 10);
+  for (let i = 0; i < 3; i++) {
+    const before = await page.textContent("#clock-time");
+    await page.click("#step-1m");
+    await page.waitForFunction((t) => document.querySelector("#clock-time")?.textContent !== t, before);
+  }
+}
+
+await test("rules-page-loads-edits-and-keeps-a-rule-file", async (page) => {
+  await page.goto(`${base}#/rules`);
+  await page.waitForSelector("#no-rules");
+  // A mistake is shown with its line and column, and nothing changes.
+  await page.fill("#rules-text", "groups:\n  - name: broken\n    rules:\n      - alert: A\n        expr: up >\n");
+  await page.click("#rules-load");
+  await page.waitForSelector("#rules-error");
+  const error = await page.textContent("#rules-error");
+  assert(/rules\.yml:5:\d+/.test(error), `the error names line 5: ${error}`);
+  assert(await page.isVisible("#no-rules"), "a refused file loads nothing");
+  await page.click("#rules-example");
+  await page.click("#rules-load");
+  await page.waitForSelector("#rules-ok");
+  await page.waitForSelector(".rule-group h2 >> text=Count greater than 5");
+  assert((await page.$$(".rule-group tr.rule")).length === 2, "an alerting and a recording rule");
+  const href = await page.getAttribute(".rule-group .query-link", "href");
+  assert(href === "#/query?expr=ping_request_count%20%3E%205", `playground link ${href}`);
+  // Evaluated on the virtual clock: health ok after the next evaluation.
+  await page.click("#step-1m");
+  await page.waitForSelector(".rule-group .rule-health.ok");
+  // Kept in the browser and loaded again at the next start.
+  await page.reload();
+  await page.waitForSelector("#rules-loaded code");
+  await page.waitForSelector(".rule-group h2 >> text=Count greater than 5");
+  assert((await page.inputValue("#rules-text")).includes("CountGreaterThan5"), "the text area keeps the file");
+});
+
+await test("alerts-page-shows-the-alert-pending-then-firing", async (page) => {
+  await page.goto(`${base}#/alerts`);
+  await page.waitForSelector("#no-alert-rules");
+  await loadExampleRules(page);
+  await makeTheAlertFire(page);
+  await page.click("nav >> text=Alerts");
+  await page.waitForSelector(".alert-rule.firing");
+  assert((await page.textContent("#count-firing")) === "1", "one firing rule");
+  assert((await page.textContent("#count-inactive")) === "0", "no inactive rule");
+  const row = await page.textContent(".alert-row.firing");
+  assert(row.includes('job="prom-example"') && row.includes("firing"), `alert row: ${row}`);
+  assert((await page.textContent(".alert-row.firing td.value")).trim() === "1e+01", "the value as Prometheus writes it");
+  assert(/served (10|1e\+01) pings/.test(await page.textContent(".alert-annotations")), "annotations expanded");
+  // The filter hides firing rules and says how many there are.
+  await page.click("#show-firing");
+  await page.waitForSelector(".alert-rule.firing", { state: "detached" });
+  await page.click("#show-firing");
+  await page.waitForSelector(".alert-rule.firing");
+  // In Korean, the same page.
+  await page.click(".lang-switch");
+  await page.waitForSelector("nav >> text=알림");
+  await page.click(".lang-switch");
+});
+
+await test("alertmanager-groups-silences-routes-and-webhooks", async (page) => {
+  await page.goto(`${base}#/alertmanager`);
+  await page.click("#am-tab-config");
+  await page.click("#am-config-example");
+  const yaml = (await page.inputValue("#am-config-text")).replace("http://localhost:5001/", hookUrl);
+  await page.fill("#am-config-text", yaml);
+  await page.click("#am-config-load");
+  await page.waitForSelector("#am-config-ok");
+  await page.waitForFunction(() => document.querySelector("#am-config-running")?.textContent.includes("/hook"));
+  // A mistake in the file: line and column, and the running config stays.
+  await page.fill("#am-config-text", "route:\n  receiver: nobody\nreceivers:\n  - name: team\n");
+  await page.click("#am-config-load");
+  await page.waitForSelector("#am-config-error");
+  assert(/\d+:\d+/.test(await page.textContent("#am-config-error")), "line:column");
+
+  await page.click("#am-tab-notifications");
+  await page.check("#deliver-webhooks");
+  await loadExampleRules(page);
+  await makeTheAlertFire(page);
+  await page.click("nav >> text=Alertmanager");
+  await page.click("#am-tab-alerts");
+  await page.waitForSelector(".am-group");
+  assert((await page.textContent(".am-group-head")).includes("webhook"), "routed to the webhook receiver");
+
+  // The notification log, with the payload and the browser's delivery.
+  await page.click("#am-tab-notifications");
+  await page.waitForSelector("tr.notification");
+  await page.waitForSelector(".delivery.ok", { timeout: 10000 });
+  assert((await page.textContent(".delivery.ok")).includes("HTTP 200"), "delivered");
+  assert(hookBodies.some((b) => JSON.parse(b).alerts[0].labels.alertname === "CountGreaterThan5"), "the receiver got the webhook JSON");
+  await page.click(".payload-toggle");
+  const payload = JSON.parse(await page.textContent("pre.payload"));
+  assert(payload.status === "firing" && payload.receiver === "webhook", `payload ${JSON.stringify(payload)}`);
+  await page.screenshot({ path: path.join(artifactsDir, "alertmanager-notifications-1280.png"), fullPage: true });
+
+  // A silence: a bad matcher is shown at its place, then created, then expired.
+  await page.click("#am-tab-alerts");
+  await page.click(".silence-alert");
+  await page.waitForSelector("#silence-matchers");
+  assert((await page.inputValue("#silence-matchers")).includes('alertname="CountGreaterThan5"'), "prefilled from the alert");
+  await page.fill("#silence-matchers", 'alertname=~"(", job="prom-example"');
+  await page.click("#create-silence");
+  await page.waitForSelector("#silence-error .error-span");
+  assert((await page.textContent("#silence-error")).includes("missing closing )"), await page.textContent("#silence-error"));
+  await page.fill("#silence-matchers", 'alertname="CountGreaterThan5"');
+  await page.fill("#silence-comment", "e2e: planned maintenance");
+  await page.click("#create-silence");
+  await page.waitForSelector("#silence-created");
+  await page.waitForSelector("tr.silence.active");
+  await page.click("#am-tab-alerts");
+  await page.waitForSelector(".am-state.suppressed");
+  await page.click("#am-tab-silences");
+  await page.click("tr.silence.active .expire-silence");
+  await page.waitForSelector("tr.silence.expired");
+  assert(!(await page.isVisible("tr.silence.active")), "no active silence left");
+  await page.setViewportSize({ width: 1920, height: 1000 });
+  await page.screenshot({ path: path.join(artifactsDir, "alertmanager-silences-1920.png"), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // The route tree and the tester.
+  await page.click("#am-tab-routes");
+  await page.waitForSelector("#route-tree .route");
+  assert((await page.$$("#route-tree .route")).length === 3, "root and two routes");
+  await page.fill("#route-labels", 'job="prom-example", severity="critical"');
+  await page.click("#test-routes");
+  await page.waitForSelector("#route-result");
+  const receivers = await page.$$eval("#route-result .receiver", (rs) => rs.map((r) => r.textContent));
+  assert(receivers.join(",") === "pager,webhook", `receivers ${receivers}`);
+  assert((await page.$$(".route.matched")).length === 2, "both routes marked");
+  await page.fill("#route-labels", "job!=x");
+  await page.click("#test-routes");
+  await page.waitForSelector("#route-error .error-span");
+});
+
+await test("time-controls-step-jump-and-run-scenarios", async (page) => {
+  await page.click("#clock-toggle");
+  await page.waitForSelector("#clock-time.paused");
+  const t0 = await clockMs(page);
+  await page.click("#step-10m");
+  await page.waitForFunction((t) => Date.parse(document.querySelector("#clock-time").textContent.replace(" UTC", "Z").replace(" ", "T")) === t, t0 + 600000);
+  await page.click("#step-1h");
+  await page.waitForFunction((t) => Date.parse(document.querySelector("#clock-time").textContent.replace(" UTC", "Z").replace(" ", "T")) === t, t0 + 4200000);
+  // Jump to a given virtual time (UTC).
+  const target = new Date(t0 + 6 * 3600000).toISOString().slice(0, 19);
+  await page.fill("#jump-time", target);
+  await page.click("#jump");
+  await page.waitForFunction((t) => document.querySelector("#clock-time").textContent.startsWith(t.replace("T", " ")), target);
+  // The clock only moves forward: a time in the past is refused, with a reason.
+  await page.fill("#jump-time", new Date(t0).toISOString().slice(0, 19));
+  await page.click("#jump");
+  await page.waitForSelector(".clock-error");
+  assert((await page.textContent(".clock-error")).includes("only moves forward"), await page.textContent(".clock-error"));
+  await page.click(".clock-error .dismiss");
+  await page.waitForSelector(".clock-error", { state: "detached" });
+  // Speeds.
+  await page.click("#speed-60");
+  await page.waitForSelector("#speed-60.active");
+  await page.click("#clock-toggle");
+  await page.waitForSelector("#clock-time:not(.paused)");
+  await page.click("#clock-toggle");
+  // Scenarios from the top bar: reboot a node, stop an exporter.
+  await page.click("#scenario-menu summary");
+  await page.click('#scenario-menu [data-node="qks-worker-1"] .reboot-node');
+  await page.waitForSelector('#scenario-menu [data-node="qks-worker-1"] .node-state.rebooting');
+  await page.click('#scenario-menu [data-node="qks-master-1"] .node-not-ready');
+  await page.waitForSelector('#scenario-menu [data-node="qks-master-1"] .node-state.stopping');
+  const ksm = page.locator("#scenario-menu li.scenario-item", { hasText: "kube-state-metrics" });
+  await ksm.locator(".stop-exporter").click();
+  await ksm.locator(".start-exporter").waitFor();
+  await page.waitForSelector("#scenario-menu .trouble");
+  await page.screenshot({ path: path.join(artifactsDir, "time-controls-menu-1280.png") });
+  await page.click("#step-1m");
+  await page.waitForSelector('#scenario-menu [data-node="qks-master-1"] .node-state.not-ready');
+  await page.setViewportSize({ width: 1920, height: 1000 });
+  await page.screenshot({ path: path.join(artifactsDir, "time-controls-menu-1920.png") });
+  // Targets show the stopped exporter down.
+  await page.click("#scenario-menu summary");
+  await page.click("nav >> text=Targets");
+  await page.click("#step-1m");
+  await page.waitForSelector("section.pool h2 .pool-count.degraded");
+});
+
 await browser.close();
 server.close();
 otherOrigin.close();
 for (const child of children) child.kill();
 fs.rmSync(scratch, { recursive: true, force: true });
+hookServer.close();
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

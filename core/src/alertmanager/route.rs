@@ -217,6 +217,45 @@ impl RouteTree {
             .collect()
     }
 
+    /// Where node `index` is in the tree: the position of each node
+    /// among its siblings, from the root's child down (`[]` for the root),
+    /// as [`RouteNode::children`] nests them.
+    pub fn path(&self, index: usize) -> Vec<usize> {
+        let mut path = Vec::new();
+        let mut at = index;
+        while let Some(parent) = self.routes.get(at).and_then(|r| r.parent) {
+            let position = self
+                .routes
+                .get(parent)
+                .and_then(|p| p.children.iter().position(|&c| c == at))
+                .unwrap_or(0);
+            path.push(position);
+            at = parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// What `amtool config routes test` answers for `labels`, as data: the
+    /// receivers, the routes matched as paths into [`RouteNode`], and
+    /// amtool's own text.
+    pub fn test(&self, labels: &Labels) -> RouteTest {
+        RouteTest {
+            labels: labels.clone(),
+            receivers: self
+                .receivers(labels)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            matched: self
+                .matching(labels)
+                .into_iter()
+                .map(|i| self.path(i))
+                .collect(),
+            amtool: self.render_amtool_test(labels, true),
+        }
+    }
+
     /// The tree as data for a UI.
     pub fn to_node(&self) -> RouteNode {
         self.node(0)
@@ -366,6 +405,19 @@ pub struct RouteNode {
     pub children: Vec<RouteNode>,
 }
 
+/// Which routes an alert with these labels takes (`amtool config routes
+/// test`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteTest {
+    pub labels: Labels,
+    /// The receivers at the routes matched, in tree order.
+    pub receivers: Vec<String>,
+    /// Each route matched, as its path of child positions from the root.
+    pub matched: Vec<Vec<usize>>,
+    /// `amtool config routes test --tree`'s output.
+    pub amtool: String,
+}
+
 /// A route's three timers, in milliseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -457,6 +509,16 @@ receivers: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}]
         );
         let node = t.to_node();
         assert_eq!(node.children[0].children[0].group_by, ["..."]);
+        let labels = Labels::from_pairs([("team", "db"), ("severity", "crit"), ("env", "prod")]);
+        let test = t.test(&labels);
+        assert_eq!(test.receivers, ["c", "d"]);
+        assert_eq!(test.matched, [vec![0, 0], vec![1]]);
+        assert_eq!(
+            node.children[0].children[0].receiver, "c",
+            "paths index RouteNode's children"
+        );
+        assert_eq!(t.test(&Labels::new()).matched, [Vec::<usize>::new()]);
+        assert!(test.amtool.ends_with("c,d\n"));
         assert_eq!(node.timers.group_interval, DEFAULT_GROUP_INTERVAL);
     }
 }

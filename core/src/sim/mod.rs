@@ -50,6 +50,7 @@ use crate::clock::{Millis, Timestamp};
 use crate::labels::Labels;
 use dynamics::{Key, DAY, MINUTE, SECOND};
 use go_runtime::GoProcess;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use topology::Topology;
 
@@ -604,6 +605,113 @@ impl Cluster {
     }
 }
 
+/// Where a node is, as a UI shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeCondition {
+    Ready,
+    /// The kubelet stopped posting status; the node controller has not
+    /// marked the node yet (its grace period runs).
+    KubeletStopped,
+    /// The conditions are `Unknown`: `kubectl` shows `NotReady`.
+    NotReady,
+    /// The host reboots: it does not answer, or its containers are not
+    /// back yet.
+    Rebooting,
+}
+
+/// A node at a moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeOverview {
+    pub name: String,
+    pub gpus: u32,
+    pub condition: NodeCondition,
+}
+
+/// An exporter at a moment: what a scenario can stop or start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExporterOverview {
+    pub exporter: Exporter,
+    /// `host:port`.
+    pub address: String,
+    /// Stopped by a scenario (it stays down until started).
+    pub stopped: bool,
+    /// Answering scrapes now.
+    pub up: bool,
+}
+
+/// The cluster's nodes and exporters at a moment, for the controls that
+/// run scenarios on them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ClusterOverview {
+    pub nodes: Vec<NodeOverview>,
+    pub exporters: Vec<ExporterOverview>,
+}
+
+impl Cluster {
+    /// The nodes and exporters as they are at `t`.
+    pub fn overview(&self, t: Timestamp) -> ClusterOverview {
+        let nodes = self
+            .topology
+            .nodes
+            .iter()
+            .zip(&self.nodes)
+            .enumerate()
+            .map(|(i, (spec, state))| {
+                let booting = self
+                    .topology
+                    .exporters
+                    .node_exporter
+                    .get(i)
+                    .and_then(|&pod| self.containers.get(pod))
+                    .and_then(|c| c.first())
+                    .is_some_and(|c| c.running && t < c.started);
+                let condition = if t < state.unreachable_until || booting {
+                    NodeCondition::Rebooting
+                } else if state.unknown_at(t) {
+                    NodeCondition::NotReady
+                } else if state.kubelet_stopped.is_some() {
+                    NodeCondition::KubeletStopped
+                } else {
+                    NodeCondition::Ready
+                };
+                NodeOverview {
+                    name: spec.name.clone(),
+                    gpus: spec.gpus,
+                    condition,
+                }
+            })
+            .collect();
+        let name = |node: usize| {
+            self.topology
+                .nodes
+                .get(node)
+                .map(|n| n.name.clone())
+                .unwrap_or_default()
+        };
+        let exporters = self
+            .instances
+            .iter()
+            .map(|i| {
+                let exporter = match i.endpoint {
+                    Endpoint::NodeExporter(n) => Exporter::NodeExporter { node: name(n) },
+                    Endpoint::KubeStateMetrics => Exporter::KubeStateMetrics,
+                    Endpoint::Dcgm(n) => Exporter::Dcgm { node: name(n) },
+                    Endpoint::PingApp => Exporter::PingApp,
+                };
+                let container = self.containers.get(i.pod).and_then(|c| c.first());
+                ExporterOverview {
+                    exporter,
+                    address: i.address.clone(),
+                    stopped: container.is_some_and(|c| !c.running),
+                    up: self.reachable(i.pod, &i.address, t).is_ok(),
+                }
+            })
+            .collect();
+        ClusterOverview { nodes, exporters }
+    }
+}
+
 /// The cluster's state as the exporters that report on it see it.
 pub(crate) struct StateView<'a> {
     pub topology: &'a Topology,
@@ -691,5 +799,80 @@ mod tests {
             assert!((T0 - 35 * DAY..T0 - 9 * DAY).contains(&boot), "{name}");
         }
         assert!(cluster.ping_app.started() < T0 - DAY);
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn the_overview_follows_the_scenarios() {
+        let mut cluster = Cluster::new(1);
+        cluster.fetch(ping_app::ADDRESS, "/metrics", T0).unwrap();
+        let conditions = |c: &Cluster, t| {
+            c.overview(t)
+                .nodes
+                .iter()
+                .map(|n| (n.name.clone(), n.condition))
+                .collect::<Vec<_>>()
+        };
+        let ready = |n: &str| (n.to_string(), NodeCondition::Ready);
+        assert_eq!(
+            conditions(&cluster, T0),
+            [
+                ready("qks-master-1"),
+                ready("qks-worker-1"),
+                ready("qks-gpu-1")
+            ]
+        );
+        let gpu_node = &cluster.overview(T0).nodes[2];
+        assert_eq!(gpu_node.gpus, 2);
+
+        let reboot = Scenario::RebootNode {
+            node: "qks-worker-1".into(),
+        };
+        cluster.apply(&reboot, T0).unwrap();
+        let not_ready = Scenario::NodeNotReady {
+            node: "qks-master-1".into(),
+        };
+        cluster.apply(&not_ready, T0).unwrap();
+        let stop = Scenario::StopExporter(Exporter::KubeStateMetrics);
+        cluster.apply(&stop, T0).unwrap();
+        // (time after T0, master, worker)
+        let cases = [
+            (0, NodeCondition::KubeletStopped, NodeCondition::Rebooting),
+            (
+                REBOOT_UNREACHABLE,
+                NodeCondition::KubeletStopped,
+                NodeCondition::Rebooting,
+            ),
+            (
+                NODE_MONITOR_GRACE,
+                NodeCondition::NotReady,
+                NodeCondition::Rebooting,
+            ),
+            (
+                REBOOT_SERVICES_UP,
+                NodeCondition::NotReady,
+                NodeCondition::Ready,
+            ),
+        ];
+        for (after, master, worker) in cases {
+            let got = conditions(&cluster, T0 + after);
+            assert_eq!((got[0].1, got[1].1), (master, worker), "at +{after}ms");
+        }
+        let ksm = cluster
+            .overview(T0)
+            .exporters
+            .into_iter()
+            .find(|e| e.exporter == Exporter::KubeStateMetrics)
+            .unwrap();
+        assert!(ksm.stopped && !ksm.up);
+        let exporters = cluster.overview(T0 + REBOOT_SERVICES_UP).exporters;
+        assert_eq!(exporters[0].exporter, Exporter::PingApp);
+        assert!(exporters.iter().filter(|e| !e.up).count() == 1);
+        assert_eq!(
+            exporters
+                .iter()
+                .filter(|e| matches!(e.exporter, Exporter::Dcgm { .. }))
+                .count(),
+            1
+        );
     }
 }

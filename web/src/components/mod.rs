@@ -8,4 +8,7 @@ pub mod graph;
 pub mod history;
 pub mod query_editor;
 pub mod result_table;
+pub mod saved_files;
 pub mod sim_panel;
+pub mod webhooks;
+pub mod widgets;
