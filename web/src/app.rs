@@ -184,6 +184,13 @@ pub fn app(props: &AppProps) -> Html {
                 let now = monotonic_ms();
                 let real_ms = now - last.replace(now);
                 ctx.control(LabRequest::Tick { real_ms });
+                // A corrupt or full store is said in the top bar.
+                let problems = crate::storage::take_problems();
+                if !problems.is_empty() {
+                    ctx.on_lab_response.emit(LabResponse::Error {
+                        message: problems.join("; "),
+                    });
+                }
                 ctx.client.run_due_scrapes();
             });
             move || drop(interval)

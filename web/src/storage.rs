@@ -8,6 +8,28 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::cell::RefCell;
+
+thread_local! {
+    /// Problems with the store not yet shown to the user.
+    static PROBLEMS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+fn report(problem: &str) {
+    PROBLEMS.with(|p| {
+        let mut p = p.borrow_mut();
+        if !p.iter().any(|q| q == problem) {
+            p.push(problem.to_string());
+        }
+    });
+}
+
+/// The store's problems since the last call (a value reset because it
+/// was corrupt, a value not saved because the store is full or
+/// disabled), for the page to show.
+pub fn take_problems() -> Vec<String> {
+    PROBLEMS.with(|p| std::mem::take(&mut *p.borrow_mut()))
+}
 
 const PREFIX: &str = "promlab.";
 
@@ -31,9 +53,9 @@ pub fn load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, String> {
         Ok(v) => Ok(Some(v)),
         Err(e) => {
             let _ = store.remove_item(&full);
-            Err(format!(
-                "the saved {key:?} could not be read ({e}) and was reset"
-            ))
+            let problem = format!("the saved {key:?} could not be read ({e}) and was reset");
+            report(&problem);
+            Err(problem)
         }
     }
 }
@@ -44,7 +66,11 @@ pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
     let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
     store
         .set_item(&format!("{PREFIX}{key}"), &text)
-        .map_err(|_| format!("the browser's storage is full: {key:?} was not saved"))
+        .map_err(|_| {
+            let problem = format!("the browser's storage is full: {key:?} was not saved");
+            report(&problem);
+            problem
+        })
 }
 
 /// Removes the value under `key`.

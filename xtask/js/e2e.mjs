@@ -15,6 +15,7 @@ import path from "node:path";
 import os from "node:os";
 import net from "node:net";
 import { spawn } from "node:child_process";
+import zlib from "node:zlib";
 
 const [distDir, artifactsDir] = process.argv.slice(2);
 if (!distDir || !artifactsDir) {
@@ -211,6 +212,48 @@ async function seriesPixels(page) {
     return n;
   });
 }
+
+// What a visitor downloads: the WebAssembly and JavaScript of the site,
+// raw and gzipped (as a static server would send them compressed).
+{
+  const sizes = { wasm: [0, 0], js: [0, 0] };
+  for (const f of fs.readdirSync(distDir)) {
+    const kind = f.endsWith(".wasm") ? "wasm" : f.endsWith(".js") ? "js" : null;
+    if (!kind) continue;
+    const body = fs.readFileSync(path.join(distDir, f));
+    sizes[kind][0] += body.length;
+    sizes[kind][1] += zlib.gzipSync(body, { level: 9 }).length;
+    console.log(`metric: ${f}: ${body.length} bytes, ${zlib.gzipSync(body, { level: 9 }).length} gzipped`);
+  }
+  for (const [kind, [raw, gz]] of Object.entries(sizes)) {
+    console.log(`metric: all ${kind}: ${raw} bytes, ${gz} gzipped`);
+  }
+}
+
+await test("load-to-first-graph", async (page) => {
+  // A fresh page opened on a link to a graph, timed until the graph is
+  // drawn: loading the page, starting the engine's worker with its hour of
+  // history, the range query and the drawing.
+  const context = page.context();
+  const fresh = await context.newPage();
+  const started = Date.now();
+  await fresh.goto(`${base}#/query?expr=${encodeURIComponent("rate(node_cpu_seconds_total{mode=\"user\"}[5m])")}&tab=graph`);
+  await fresh.waitForSelector('canvas#graph[data-drawn="true"]', { timeout: 60000 });
+  console.log(`metric: load to first graph: ${Date.now() - started} ms`);
+  await fresh.screenshot({ path: path.join(artifactsDir, "load-to-first-graph.png") });
+  await fresh.close();
+});
+
+await test("a-corrupt-store-is-reported-and-the-lab-starts-clean", async (page) => {
+  await page.evaluate(() => localStorage.setItem("promlab.query-history", "{not json"));
+  await page.reload();
+  await page.waitForSelector(".clock-error");
+  const error = await page.textContent(".clock-error");
+  assert(error.includes('"query-history"') && error.includes("reset"), `reported: ${error}`);
+  assert(await page.evaluate(() => localStorage.getItem("promlab.query-history") === null), "reset");
+  await runQuery(page, "up");
+  await page.waitForSelector(".result-table td.value");
+});
 
 await test("six-pings-show-in-table-and-graph", async (page) => {
   for (let i = 0; i < 6; i++) await page.click("#send-ping");
