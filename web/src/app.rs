@@ -247,13 +247,15 @@ pub enum Route {
     TsdbStatus,
     #[at("/config")]
     Config,
+    #[at("/data-sources")]
+    DataSources,
     #[not_found]
     #[at("/404")]
     NotFound,
 }
 
 /// The navigation bar's entries, in English and Korean.
-const NAV: [(Route, &str, &str); 8] = [
+const NAV: [(Route, &str, &str); 9] = [
     (Route::Query, "Query", "쿼리"),
     (Route::Alerts, "Alerts", "알림"),
     (Route::Rules, "Rules", "규칙"),
@@ -266,6 +268,7 @@ const NAV: [(Route, &str, &str); 8] = [
     ),
     (Route::TsdbStatus, "TSDB status", "TSDB 상태"),
     (Route::Config, "Configuration", "설정"),
+    (Route::DataSources, "Data sources", "데이터 소스"),
 ];
 
 #[function_component(Nav)]
@@ -309,7 +312,6 @@ fn switch(route: Route) -> Html {
         Route::Home | Route::Query => html! {
             <>
                 <SimPanel />
-                <DataSources />
                 <Playground />
             </>
         },
@@ -320,6 +322,7 @@ fn switch(route: Route) -> Html {
         Route::ServiceDiscovery => html! { <ServiceDiscoveryPage /> },
         Route::TsdbStatus => html! { <TsdbStatusPage /> },
         Route::Config => html! { <ConfigPage /> },
+        Route::DataSources => html! { <DataSources /> },
         Route::NotFound => html! {
             <section class="card">
                 <h2>{"Page not found · 페이지를 찾을 수 없습니다"}</h2>
