@@ -89,7 +89,13 @@ fn explain_item(props: &ExplainItemProps) -> Html {
                 )}>{ work }</span>
             </div>
             <div class="explain-body">
-                <div class="explain-desc">{ &node.description }</div>
+                <div class="explain-desc">{
+                    if lang == Lang::Ko && !node.description_ko.is_empty() {
+                        &node.description_ko
+                    } else {
+                        &node.description
+                    }
+                }</div>
                 if !node.sample.is_empty() {
                     <table class="explain-sample">
                         { for node.sample.iter().map(|(labels, v)| html! {

@@ -27,6 +27,9 @@ pub const SAMPLE_SIZE: usize = 5;
 pub struct ExplainNode {
     /// One line saying what the node does.
     pub description: String,
+    /// The same line in Korean.
+    #[serde(default)]
+    pub description_ko: String,
     /// The node's text, as formatted.
     pub expr: String,
     pub span: Span,
@@ -62,6 +65,7 @@ pub fn explain_with(
     let below: u64 = children.iter().map(subtree_work).sum();
     Ok(ExplainNode {
         description: describe(expr, options),
+        description_ko: describe_ko(expr, options),
         expr: expr.to_string(),
         span: expr.span(),
         series,
@@ -294,6 +298,123 @@ fn describe(expr: &Expr, options: &EngineOptions) -> String {
     }
 }
 
+/// [`describe`] in Korean; PromQL's own words (`by`, `on`, `group_left`)
+/// stay as written.
+fn describe_ko(expr: &Expr, options: &EngineOptions) -> String {
+    let lookback: Millis = options.lookback_delta;
+    match expr {
+        Expr::NumberLiteral(n) => format!("숫자 {}", n.value),
+        Expr::StringLiteral(s) => format!("문자열 {:?}", s.value),
+        Expr::VectorSelector(vs) => format!(
+            "{} 시리즈를 최근 {} 안에서 선택{}",
+            selector_name(vs),
+            format_duration(lookback),
+            modifiers(&vs.offset, &vs.at)
+        ),
+        Expr::MatrixSelector(ms) => format!(
+            "{}의 샘플을 {} 구간으로 선택{}",
+            selector_name(&ms.selector),
+            duration(&ms.range),
+            modifiers(&ms.selector.offset, &ms.selector.at)
+        ),
+        Expr::Subquery(sq) => format!(
+            "식을 {}마다 {} 구간에 걸쳐 평가{}",
+            sq.step
+                .as_ref()
+                .map_or_else(|| format_duration(options.default_subquery_step), duration),
+            duration(&sq.range),
+            modifiers(&sq.offset, &sq.at)
+        ),
+        Expr::Paren(_) => "식을 괄호로 묶음".into(),
+        Expr::Unary(u) => match u.op {
+            UnaryOp::Minus => "모든 값의 부호를 바꿈".into(),
+            UnaryOp::Plus => "모든 값을 그대로 둠".into(),
+        },
+        Expr::Binary(b) => {
+            let what = match b.op {
+                BinaryOp::Add => "왼쪽에 오른쪽을 더함".to_string(),
+                BinaryOp::Sub => "왼쪽에서 오른쪽을 뺌".into(),
+                BinaryOp::Mul => "양쪽을 곱함".into(),
+                BinaryOp::Div => "왼쪽을 오른쪽으로 나눔".into(),
+                BinaryOp::Mod => "왼쪽을 오른쪽으로 나눈 나머지".into(),
+                BinaryOp::Pow => "왼쪽을 오른쪽만큼 거듭제곱".into(),
+                BinaryOp::Atan2 => "왼쪽과 오른쪽의 아크탄젠트".into(),
+                BinaryOp::And => "오른쪽에 짝이 있는 왼쪽 시리즈만 남김".into(),
+                BinaryOp::Or => "왼쪽 시리즈에 짝이 없는 오른쪽 시리즈를 더함".into(),
+                BinaryOp::Unless => "오른쪽에 짝이 없는 왼쪽 시리즈만 남김".into(),
+                op if b.return_bool => {
+                    format!("왼쪽 {} 오른쪽이면 1, 아니면 0", op.as_str())
+                }
+                op => format!("왼쪽 {} 오른쪽인 샘플만 남김", op.as_str()),
+            };
+            let matching = match &b.matching {
+                Some(m) if !m.labels.is_empty() || m.on => format!(
+                    ", {} ({})로 매칭",
+                    if m.on { "on" } else { "ignoring" },
+                    m.labels.join(", ")
+                ),
+                _ => String::new(),
+            };
+            let card = match b.matching.as_ref().map(|m| m.card) {
+                Some(VectorMatchCardinality::ManyToOne) => ", 다대일 (group_left)",
+                Some(VectorMatchCardinality::OneToMany) => ", 일대다 (group_right)",
+                _ => "",
+            };
+            format!("{what}{matching}{card}")
+        }
+        Expr::Aggregate(a) => {
+            let g = grouping(&a.grouping, a.without);
+            let param = a.param.as_ref().map(|p| p.to_string()).unwrap_or_default();
+            match a.op {
+                AggregateOp::Sum => format!("합계{g}"),
+                AggregateOp::Avg => format!("평균{g}"),
+                AggregateOp::Count => format!("시리즈 수{g}"),
+                AggregateOp::Min => format!("최솟값{g}"),
+                AggregateOp::Max => format!("최댓값{g}"),
+                AggregateOp::Group => format!("시리즈를 묶음{g} (값 1)"),
+                AggregateOp::Stddev => format!("표준편차{g}"),
+                AggregateOp::Stdvar => format!("분산{g}"),
+                AggregateOp::Topk => format!("가장 큰 {param}개만 남김{g}"),
+                AggregateOp::Bottomk => format!("가장 작은 {param}개만 남김{g}"),
+                AggregateOp::Limitk => format!("시리즈 {param}개만 남김{g}"),
+                AggregateOp::LimitRatio => format!("시리즈의 {param} 비율만 남김{g}"),
+                AggregateOp::CountValues => {
+                    format!("값별 시리즈 수를 레이블 {param}에 담음{g}")
+                }
+                AggregateOp::Quantile => format!("{param} 분위수{g}"),
+            }
+        }
+        Expr::Call(c) => {
+            let window = c.args.iter().find_map(range_of).unwrap_or_default();
+            let name = c.func.name;
+            match name {
+                "rate" => format!("{window} 구간의 초당 증가율"),
+                "irate" => format!("{window} 구간 마지막 두 샘플의 초당 증가율"),
+                "increase" => format!("{window} 구간의 증가량"),
+                "delta" => format!("{window} 구간의 변화량"),
+                "idelta" => format!("{window} 구간 마지막 두 샘플 사이의 변화량"),
+                "histogram_quantile" => format!(
+                    "각 히스토그램 le 버킷의 {} 분위수",
+                    c.args.first().map(|a| a.to_string()).unwrap_or_default()
+                ),
+                "histogram_fraction" => "두 경계 사이에 든 관측값의 비율".into(),
+                "label_replace" => "다른 레이블의 정규식 매치로 레이블을 설정".into(),
+                "label_join" => "다른 레이블들을 이어 붙여 레이블을 설정".into(),
+                "absent" => "셀렉터가 시리즈를 찾지 못하면 1".into(),
+                "vector" => "스칼라를 레이블 없는 시리즈로".into(),
+                "scalar" => "하나뿐인 시리즈의 값을 스칼라로 (아니면 NaN)".into(),
+                "time" => "평가 시각(초)".into(),
+                "timestamp" => "각 샘플의 시각(초)".into(),
+                _ if name.ends_with("_over_time") => format!(
+                    "{window} 구간에서 각 시리즈의 {}",
+                    name.trim_end_matches("_over_time")
+                ),
+                _ => format!("{name}() 적용"),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,6 +466,33 @@ mod tests {
         for c in &n.children {
             render(c, depth + 1, out);
         }
+    }
+
+    /// Every node has its line in both languages.
+    #[wasm_bindgen_test(unsupported = test)]
+    fn every_node_is_described_in_english_and_korean() {
+        fn walk(n: &ExplainNode, out: &mut Vec<String>) {
+            out.push(format!("{} | {}", n.description, n.description_ko));
+            for c in &n.children {
+                walk(c, out);
+            }
+        }
+        let q = "sum by (job) (rate(ping_request_count[5m])) / on (job) group_left count by (job) (ping_request_count > 10)";
+        let tree = explain(&head(), &parse(q).unwrap(), 300_000).unwrap();
+        let mut lines = Vec::new();
+        walk(&tree, &mut lines);
+        expect_test::expect![[r#"
+            [
+                "divides the left side by the right, matching on (job), many-to-one (group_left) | 왼쪽을 오른쪽으로 나눔, on (job)로 매칭, 다대일 (group_left)",
+                "sums by (job) | 합계 by (job)",
+                "per-second rate over 5m windows | 5m 구간의 초당 증가율",
+                "selects the samples of ping_request_count in 5m windows | ping_request_count의 샘플을 5m 구간으로 선택",
+                "counts series by (job) | 시리즈 수 by (job)",
+                "keeps the samples where left > right | 왼쪽 > 오른쪽인 샘플만 남김",
+                "selects series of ping_request_count from the last 5m | ping_request_count 시리즈를 최근 5m 안에서 선택",
+                "the number 10 | 숫자 10",
+            ]
+        "#]].assert_debug_eq(&lines);
     }
 
     #[wasm_bindgen_test(unsupported = test)]
