@@ -22,6 +22,7 @@
 
 pub mod model;
 
+pub mod units;
 
 pub use model::{Dashboard, Panel, PanelKind, Target, TargetFormat, Variable, VariableKind};
 
