@@ -21,6 +21,7 @@
 //! ```
 
 pub mod model;
+pub mod template;
 
 pub mod units;
 
