@@ -27,7 +27,9 @@ pub mod units;
 
 pub use model::{Dashboard, Panel, PanelKind, Target, TargetFormat, Variable, VariableKind};
 
+use crate::api::ApiRequest;
 use std::fmt;
+use template::{Context, Scope, TimeContext};
 
 /// The oldest dashboard schema read: Grafana 7.0 writes 25, but 16 (Grafana
 /// 5) already has `gridPos` panels, which is what the layout needs.
@@ -102,6 +104,29 @@ impl Dashboard {
     pub fn to_json(&self) -> String {
         // Serialising these structs cannot fail: every key is a string.
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// The API request of one panel target: its expression with the
+/// variables and built-ins (at its own step) replaced, as an instant query
+/// at the range's end or a range query at the step Grafana would use.
+pub fn target_request(target: &Target, scope: &Scope, time: &TimeContext) -> ApiRequest {
+    let step = time.step_for(target, scope);
+    let query = scope
+        .with_builtins(time, step)
+        .interpolate(target.expr(), Context::Query);
+    if target.is_instant() {
+        ApiRequest::Query {
+            query,
+            time: Some(time.to),
+        }
+    } else {
+        ApiRequest::QueryRange {
+            query,
+            start: time.from,
+            end: time.to,
+            step,
+        }
     }
 }
 
