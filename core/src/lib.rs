@@ -17,6 +17,7 @@ pub mod alertmanager;
 pub mod api;
 pub mod chart;
 pub mod clock;
+pub mod dashboard;
 pub mod diagnostic;
 pub mod duration;
 pub mod exposition;
