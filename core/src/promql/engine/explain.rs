@@ -63,9 +63,10 @@ pub fn explain_with(
     let data = ev.eval(expr)?;
     let (series, sample) = summarize(data);
     let below: u64 = children.iter().map(subtree_work).sum();
+    let (description, description_ko) = describe(expr, options);
     Ok(ExplainNode {
-        description: describe(expr, options),
-        description_ko: describe_ko(expr, options),
+        description,
+        description_ko,
         expr: expr.to_string(),
         span: expr.span(),
         series,
@@ -183,233 +184,232 @@ fn range_of(e: &Expr) -> Option<String> {
     }
 }
 
-fn describe(expr: &Expr, options: &EngineOptions) -> String {
+/// What the node does, in English and in Korean (PromQL's own words —
+/// `by`, `on`, `group_left` — stay as written in both).
+fn describe(expr: &Expr, options: &EngineOptions) -> (String, String) {
     let lookback: Millis = options.lookback_delta;
+    let both = |en: &str, ko: &str| (en.to_string(), ko.to_string());
     match expr {
-        Expr::NumberLiteral(n) => format!("the number {}", n.value),
-        Expr::StringLiteral(s) => format!("the string {:?}", s.value),
-        Expr::VectorSelector(vs) => format!(
-            "selects series of {} from the last {}{}",
-            selector_name(vs),
-            format_duration(lookback),
-            modifiers(&vs.offset, &vs.at)
+        Expr::NumberLiteral(n) => (
+            format!("the number {}", n.value),
+            format!("숫자 {}", n.value),
         ),
-        Expr::MatrixSelector(ms) => format!(
-            "selects the samples of {} in {} windows{}",
-            selector_name(&ms.selector),
-            duration(&ms.range),
-            modifiers(&ms.selector.offset, &ms.selector.at)
+        Expr::StringLiteral(s) => (
+            format!("the string {:?}", s.value),
+            format!("문자열 {:?}", s.value),
         ),
-        Expr::Subquery(sq) => format!(
-            "evaluates its expression every {} over {} windows{}",
-            sq.step
+        Expr::VectorSelector(vs) => {
+            let (name, window) = (selector_name(vs), format_duration(lookback));
+            let mods = modifiers(&vs.offset, &vs.at);
+            (
+                format!("selects series of {name} from the last {window}{mods}"),
+                format!("{name} 시리즈를 최근 {window} 안에서 선택{mods}"),
+            )
+        }
+        Expr::MatrixSelector(ms) => {
+            let (name, range) = (selector_name(&ms.selector), duration(&ms.range));
+            let mods = modifiers(&ms.selector.offset, &ms.selector.at);
+            (
+                format!("selects the samples of {name} in {range} windows{mods}"),
+                format!("{name}의 샘플을 {range} 구간으로 선택{mods}"),
+            )
+        }
+        Expr::Subquery(sq) => {
+            let step = sq
+                .step
                 .as_ref()
-                .map_or_else(|| format_duration(options.default_subquery_step), duration),
-            duration(&sq.range),
-            modifiers(&sq.offset, &sq.at)
-        ),
-        Expr::Paren(_) => "groups its expression".into(),
+                .map_or_else(|| format_duration(options.default_subquery_step), duration);
+            let (range, mods) = (duration(&sq.range), modifiers(&sq.offset, &sq.at));
+            (
+                format!("evaluates its expression every {step} over {range} windows{mods}"),
+                format!("식을 {step}마다 {range} 구간에 걸쳐 평가{mods}"),
+            )
+        }
+        Expr::Paren(_) => both("groups its expression", "식을 괄호로 묶음"),
         Expr::Unary(u) => match u.op {
-            UnaryOp::Minus => "negates every value".into(),
-            UnaryOp::Plus => "keeps every value".into(),
+            UnaryOp::Minus => both("negates every value", "모든 값의 부호를 바꿈"),
+            UnaryOp::Plus => both("keeps every value", "모든 값을 그대로 둠"),
         },
         Expr::Binary(b) => {
-            let what = match b.op {
-                BinaryOp::Add => "adds the right side to the left".to_string(),
-                BinaryOp::Sub => "subtracts the right side from the left".into(),
-                BinaryOp::Mul => "multiplies the two sides".into(),
-                BinaryOp::Div => "divides the left side by the right".into(),
-                BinaryOp::Mod => "takes the remainder of left divided by right".into(),
-                BinaryOp::Pow => "raises the left side to the power of the right".into(),
-                BinaryOp::Atan2 => "takes the arc tangent of left and right".into(),
-                BinaryOp::And => "keeps the left series that have a match on the right".into(),
-                BinaryOp::Or => "joins the left series with the unmatched right ones".into(),
-                BinaryOp::Unless => "keeps the left series without a match on the right".into(),
-                op if b.return_bool => {
-                    format!("gives 1 where left {} right, else 0", op.as_str())
-                }
-                op => format!("keeps the samples where left {} right", op.as_str()),
-            };
-            let matching = match &b.matching {
-                Some(m) if !m.labels.is_empty() || m.on => format!(
-                    ", matching {} ({})",
-                    if m.on { "on" } else { "ignoring" },
-                    m.labels.join(", ")
+            let (en, ko) = match b.op {
+                BinaryOp::Add => both("adds the right side to the left", "왼쪽에 오른쪽을 더함"),
+                BinaryOp::Sub => both(
+                    "subtracts the right side from the left",
+                    "왼쪽에서 오른쪽을 뺌",
                 ),
-                _ => String::new(),
+                BinaryOp::Mul => both("multiplies the two sides", "양쪽을 곱함"),
+                BinaryOp::Div => both(
+                    "divides the left side by the right",
+                    "왼쪽을 오른쪽으로 나눔",
+                ),
+                BinaryOp::Mod => both(
+                    "takes the remainder of left divided by right",
+                    "왼쪽을 오른쪽으로 나눈 나머지",
+                ),
+                BinaryOp::Pow => both(
+                    "raises the left side to the power of the right",
+                    "왼쪽을 오른쪽만큼 거듭제곱",
+                ),
+                BinaryOp::Atan2 => both(
+                    "takes the arc tangent of left and right",
+                    "왼쪽과 오른쪽의 아크탄젠트",
+                ),
+                BinaryOp::And => both(
+                    "keeps the left series that have a match on the right",
+                    "오른쪽에 짝이 있는 왼쪽 시리즈만 남김",
+                ),
+                BinaryOp::Or => both(
+                    "joins the left series with the unmatched right ones",
+                    "왼쪽 시리즈에 짝이 없는 오른쪽 시리즈를 더함",
+                ),
+                BinaryOp::Unless => both(
+                    "keeps the left series without a match on the right",
+                    "오른쪽에 짝이 없는 왼쪽 시리즈만 남김",
+                ),
+                op if b.return_bool => (
+                    format!("gives 1 where left {} right, else 0", op.as_str()),
+                    format!("왼쪽 {} 오른쪽이면 1, 아니면 0", op.as_str()),
+                ),
+                op => (
+                    format!("keeps the samples where left {} right", op.as_str()),
+                    format!("왼쪽 {} 오른쪽인 샘플만 남김", op.as_str()),
+                ),
             };
-            let card = match b.matching.as_ref().map(|m| m.card) {
-                Some(VectorMatchCardinality::ManyToOne) => ", many-to-one (group_left)",
-                Some(VectorMatchCardinality::OneToMany) => ", one-to-many (group_right)",
-                _ => "",
+            let (matching_en, matching_ko) = match &b.matching {
+                Some(m) if !m.labels.is_empty() || m.on => {
+                    let how = if m.on { "on" } else { "ignoring" };
+                    let labels = m.labels.join(", ");
+                    (
+                        format!(", matching {how} ({labels})"),
+                        format!(", {how} ({labels})로 매칭"),
+                    )
+                }
+                _ => Default::default(),
             };
-            format!("{what}{matching}{card}")
+            let (card_en, card_ko) = match b.matching.as_ref().map(|m| m.card) {
+                Some(VectorMatchCardinality::ManyToOne) => {
+                    (", many-to-one (group_left)", ", 다대일 (group_left)")
+                }
+                Some(VectorMatchCardinality::OneToMany) => {
+                    (", one-to-many (group_right)", ", 일대다 (group_right)")
+                }
+                _ => ("", ""),
+            };
+            (
+                format!("{en}{matching_en}{card_en}"),
+                format!("{ko}{matching_ko}{card_ko}"),
+            )
         }
         Expr::Aggregate(a) => {
             let g = grouping(&a.grouping, a.without);
-            let param = a.param.as_ref().map(|p| p.to_string()).unwrap_or_default();
-            match a.op {
-                AggregateOp::Sum => format!("sums{g}"),
-                AggregateOp::Avg => format!("averages{g}"),
-                AggregateOp::Count => format!("counts series{g}"),
-                AggregateOp::Min => format!("takes the minimum{g}"),
-                AggregateOp::Max => format!("takes the maximum{g}"),
-                AggregateOp::Group => format!("groups series{g} (value 1)"),
-                AggregateOp::Stddev => format!("takes the standard deviation{g}"),
-                AggregateOp::Stdvar => format!("takes the variance{g}"),
-                AggregateOp::Topk => format!("keeps the {param} largest{g}"),
-                AggregateOp::Bottomk => format!("keeps the {param} smallest{g}"),
-                AggregateOp::Limitk => format!("keeps {param} series{g}"),
-                AggregateOp::LimitRatio => format!("keeps a {param} share of the series{g}"),
-                AggregateOp::CountValues => {
-                    format!("counts series per value into label {param}{g}")
+            let p = a.param.as_ref().map(|p| p.to_string()).unwrap_or_default();
+            let (en, ko) = match a.op {
+                AggregateOp::Sum => ("sums".to_string(), "합계".to_string()),
+                AggregateOp::Avg => both("averages", "평균"),
+                AggregateOp::Count => both("counts series", "시리즈 수"),
+                AggregateOp::Min => both("takes the minimum", "최솟값"),
+                AggregateOp::Max => both("takes the maximum", "최댓값"),
+                AggregateOp::Group => both("groups series", "시리즈를 묶음"),
+                AggregateOp::Stddev => both("takes the standard deviation", "표준편차"),
+                AggregateOp::Stdvar => both("takes the variance", "분산"),
+                AggregateOp::Topk => (
+                    format!("keeps the {p} largest"),
+                    format!("가장 큰 {p}개만 남김"),
+                ),
+                AggregateOp::Bottomk => (
+                    format!("keeps the {p} smallest"),
+                    format!("가장 작은 {p}개만 남김"),
+                ),
+                AggregateOp::Limitk => {
+                    (format!("keeps {p} series"), format!("시리즈 {p}개만 남김"))
                 }
-                AggregateOp::Quantile => format!("takes the {param} quantile{g}"),
-            }
+                AggregateOp::LimitRatio => (
+                    format!("keeps a {p} share of the series"),
+                    format!("시리즈의 {p} 비율만 남김"),
+                ),
+                AggregateOp::CountValues => (
+                    format!("counts series per value into label {p}"),
+                    format!("값별 시리즈 수를 레이블 {p}에 담음"),
+                ),
+                AggregateOp::Quantile => (format!("takes the {p} quantile"), format!("{p} 분위수")),
+            };
+            let tail = if a.op == AggregateOp::Group {
+                " (value 1)"
+            } else {
+                ""
+            };
+            let tail_ko = if a.op == AggregateOp::Group {
+                " (값 1)"
+            } else {
+                ""
+            };
+            (format!("{en}{g}{tail}"), format!("{ko}{g}{tail_ko}"))
         }
         Expr::Call(c) => {
-            let window = c.args.iter().find_map(range_of).unwrap_or_default();
+            let w = c.args.iter().find_map(range_of).unwrap_or_default();
             let name = c.func.name;
             match name {
-                "rate" => format!("per-second rate over {window} windows"),
-                "irate" => format!("per-second rate of the last two samples in {window} windows"),
-                "increase" => format!("increase over {window} windows"),
-                "delta" => format!("change over {window} windows"),
-                "idelta" => format!("change between the last two samples in {window} windows"),
-                "histogram_quantile" => format!(
-                    "the {} quantile of each histogram's le buckets",
-                    c.args.first().map(|a| a.to_string()).unwrap_or_default()
+                "rate" => (
+                    format!("per-second rate over {w} windows"),
+                    format!("{w} 구간의 초당 증가율"),
                 ),
-                "histogram_fraction" => "the fraction of observations between two bounds".into(),
-                "label_replace" => "sets a label from a regex match on another".into(),
-                "label_join" => "sets a label by joining others".into(),
-                "absent" => "1 when the selector finds no series".into(),
-                "vector" => "the scalar as a series without labels".into(),
-                "scalar" => "the single series' value as a scalar (NaN otherwise)".into(),
-                "time" => "the evaluation time in seconds".into(),
-                "timestamp" => "the time of each sample in seconds".into(),
-                _ if name.ends_with("_over_time") => format!(
-                    "{} of each series over {window} windows",
-                    name.trim_end_matches("_over_time")
+                "irate" => (
+                    format!("per-second rate of the last two samples in {w} windows"),
+                    format!("{w} 구간 마지막 두 샘플의 초당 증가율"),
                 ),
-                _ => format!("applies {name}()"),
-            }
-        }
-    }
-}
-
-/// [`describe`] in Korean; PromQL's own words (`by`, `on`, `group_left`)
-/// stay as written.
-fn describe_ko(expr: &Expr, options: &EngineOptions) -> String {
-    let lookback: Millis = options.lookback_delta;
-    match expr {
-        Expr::NumberLiteral(n) => format!("숫자 {}", n.value),
-        Expr::StringLiteral(s) => format!("문자열 {:?}", s.value),
-        Expr::VectorSelector(vs) => format!(
-            "{} 시리즈를 최근 {} 안에서 선택{}",
-            selector_name(vs),
-            format_duration(lookback),
-            modifiers(&vs.offset, &vs.at)
-        ),
-        Expr::MatrixSelector(ms) => format!(
-            "{}의 샘플을 {} 구간으로 선택{}",
-            selector_name(&ms.selector),
-            duration(&ms.range),
-            modifiers(&ms.selector.offset, &ms.selector.at)
-        ),
-        Expr::Subquery(sq) => format!(
-            "식을 {}마다 {} 구간에 걸쳐 평가{}",
-            sq.step
-                .as_ref()
-                .map_or_else(|| format_duration(options.default_subquery_step), duration),
-            duration(&sq.range),
-            modifiers(&sq.offset, &sq.at)
-        ),
-        Expr::Paren(_) => "식을 괄호로 묶음".into(),
-        Expr::Unary(u) => match u.op {
-            UnaryOp::Minus => "모든 값의 부호를 바꿈".into(),
-            UnaryOp::Plus => "모든 값을 그대로 둠".into(),
-        },
-        Expr::Binary(b) => {
-            let what = match b.op {
-                BinaryOp::Add => "왼쪽에 오른쪽을 더함".to_string(),
-                BinaryOp::Sub => "왼쪽에서 오른쪽을 뺌".into(),
-                BinaryOp::Mul => "양쪽을 곱함".into(),
-                BinaryOp::Div => "왼쪽을 오른쪽으로 나눔".into(),
-                BinaryOp::Mod => "왼쪽을 오른쪽으로 나눈 나머지".into(),
-                BinaryOp::Pow => "왼쪽을 오른쪽만큼 거듭제곱".into(),
-                BinaryOp::Atan2 => "왼쪽과 오른쪽의 아크탄젠트".into(),
-                BinaryOp::And => "오른쪽에 짝이 있는 왼쪽 시리즈만 남김".into(),
-                BinaryOp::Or => "왼쪽 시리즈에 짝이 없는 오른쪽 시리즈를 더함".into(),
-                BinaryOp::Unless => "오른쪽에 짝이 없는 왼쪽 시리즈만 남김".into(),
-                op if b.return_bool => {
-                    format!("왼쪽 {} 오른쪽이면 1, 아니면 0", op.as_str())
+                "increase" => (
+                    format!("increase over {w} windows"),
+                    format!("{w} 구간의 증가량"),
+                ),
+                "delta" => (
+                    format!("change over {w} windows"),
+                    format!("{w} 구간의 변화량"),
+                ),
+                "idelta" => (
+                    format!("change between the last two samples in {w} windows"),
+                    format!("{w} 구간 마지막 두 샘플 사이의 변화량"),
+                ),
+                "histogram_quantile" => {
+                    let q = c.args.first().map(|a| a.to_string()).unwrap_or_default();
+                    (
+                        format!("the {q} quantile of each histogram's le buckets"),
+                        format!("각 히스토그램 le 버킷의 {q} 분위수"),
+                    )
                 }
-                op => format!("왼쪽 {} 오른쪽인 샘플만 남김", op.as_str()),
-            };
-            let matching = match &b.matching {
-                Some(m) if !m.labels.is_empty() || m.on => format!(
-                    ", {} ({})로 매칭",
-                    if m.on { "on" } else { "ignoring" },
-                    m.labels.join(", ")
+                "histogram_fraction" => both(
+                    "the fraction of observations between two bounds",
+                    "두 경계 사이에 든 관측값의 비율",
                 ),
-                _ => String::new(),
-            };
-            let card = match b.matching.as_ref().map(|m| m.card) {
-                Some(VectorMatchCardinality::ManyToOne) => ", 다대일 (group_left)",
-                Some(VectorMatchCardinality::OneToMany) => ", 일대다 (group_right)",
-                _ => "",
-            };
-            format!("{what}{matching}{card}")
-        }
-        Expr::Aggregate(a) => {
-            let g = grouping(&a.grouping, a.without);
-            let param = a.param.as_ref().map(|p| p.to_string()).unwrap_or_default();
-            match a.op {
-                AggregateOp::Sum => format!("합계{g}"),
-                AggregateOp::Avg => format!("평균{g}"),
-                AggregateOp::Count => format!("시리즈 수{g}"),
-                AggregateOp::Min => format!("최솟값{g}"),
-                AggregateOp::Max => format!("최댓값{g}"),
-                AggregateOp::Group => format!("시리즈를 묶음{g} (값 1)"),
-                AggregateOp::Stddev => format!("표준편차{g}"),
-                AggregateOp::Stdvar => format!("분산{g}"),
-                AggregateOp::Topk => format!("가장 큰 {param}개만 남김{g}"),
-                AggregateOp::Bottomk => format!("가장 작은 {param}개만 남김{g}"),
-                AggregateOp::Limitk => format!("시리즈 {param}개만 남김{g}"),
-                AggregateOp::LimitRatio => format!("시리즈의 {param} 비율만 남김{g}"),
-                AggregateOp::CountValues => {
-                    format!("값별 시리즈 수를 레이블 {param}에 담음{g}")
+                "label_replace" => both(
+                    "sets a label from a regex match on another",
+                    "다른 레이블의 정규식 매치로 레이블을 설정",
+                ),
+                "label_join" => both(
+                    "sets a label by joining others",
+                    "다른 레이블들을 이어 붙여 레이블을 설정",
+                ),
+                "absent" => both(
+                    "1 when the selector finds no series",
+                    "셀렉터가 시리즈를 찾지 못하면 1",
+                ),
+                "vector" => both(
+                    "the scalar as a series without labels",
+                    "스칼라를 레이블 없는 시리즈로",
+                ),
+                "scalar" => both(
+                    "the single series' value as a scalar (NaN otherwise)",
+                    "하나뿐인 시리즈의 값을 스칼라로 (아니면 NaN)",
+                ),
+                "time" => both("the evaluation time in seconds", "평가 시각(초)"),
+                "timestamp" => both("the time of each sample in seconds", "각 샘플의 시각(초)"),
+                _ if name.ends_with("_over_time") => {
+                    let what = name.trim_end_matches("_over_time");
+                    (
+                        format!("{what} of each series over {w} windows"),
+                        format!("{w} 구간에서 각 시리즈의 {what}"),
+                    )
                 }
-                AggregateOp::Quantile => format!("{param} 분위수{g}"),
-            }
-        }
-        Expr::Call(c) => {
-            let window = c.args.iter().find_map(range_of).unwrap_or_default();
-            let name = c.func.name;
-            match name {
-                "rate" => format!("{window} 구간의 초당 증가율"),
-                "irate" => format!("{window} 구간 마지막 두 샘플의 초당 증가율"),
-                "increase" => format!("{window} 구간의 증가량"),
-                "delta" => format!("{window} 구간의 변화량"),
-                "idelta" => format!("{window} 구간 마지막 두 샘플 사이의 변화량"),
-                "histogram_quantile" => format!(
-                    "각 히스토그램 le 버킷의 {} 분위수",
-                    c.args.first().map(|a| a.to_string()).unwrap_or_default()
-                ),
-                "histogram_fraction" => "두 경계 사이에 든 관측값의 비율".into(),
-                "label_replace" => "다른 레이블의 정규식 매치로 레이블을 설정".into(),
-                "label_join" => "다른 레이블들을 이어 붙여 레이블을 설정".into(),
-                "absent" => "셀렉터가 시리즈를 찾지 못하면 1".into(),
-                "vector" => "스칼라를 레이블 없는 시리즈로".into(),
-                "scalar" => "하나뿐인 시리즈의 값을 스칼라로 (아니면 NaN)".into(),
-                "time" => "평가 시각(초)".into(),
-                "timestamp" => "각 샘플의 시각(초)".into(),
-                _ if name.ends_with("_over_time") => format!(
-                    "{window} 구간에서 각 시리즈의 {}",
-                    name.trim_end_matches("_over_time")
-                ),
-                _ => format!("{name}() 적용"),
+                _ => (format!("applies {name}()"), format!("{name}() 적용")),
             }
         }
     }
