@@ -3,7 +3,8 @@
 //! not name, so an imported dashboard is exported unchanged ([`model`]);
 //! Grafana's value units ([`units`]); templating variables, their queries
 //! answered through the lab's API requests, and the interpolation of
-//! `$var`, `${var:fmt}` and `[[var]]` in queries ([`template`]).
+//! `$var`, `${var:fmt}` and `[[var]]` in queries ([`template`]); a
+//! panel's targets evaluated into Grafana's data frames ([`data`]).
 //!
 //! It knows nothing of drawing (that is [`crate::chart`]'s) and reaches the
 //! data only through [`crate::api::ApiRequest`]s, so a real Prometheus
@@ -20,6 +21,7 @@
 //! assert!(dashboard.to_json().contains("pluginVersion"));
 //! ```
 
+pub mod data;
 pub mod model;
 pub mod template;
 
