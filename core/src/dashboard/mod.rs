@@ -4,7 +4,8 @@
 //! Grafana's value units ([`units`]); templating variables, their queries
 //! answered through the lab's API requests, and the interpolation of
 //! `$var`, `${var:fmt}` and `[[var]]` in queries ([`template`]); a
-//! panel's targets evaluated into Grafana's data frames ([`data`]).
+//! panel's targets evaluated into Grafana's data frames ([`data`]) and
+//! Grafana's transformations of them ([`transform`]).
 //!
 //! It knows nothing of drawing (that is [`crate::chart`]'s) and reaches the
 //! data only through [`crate::api::ApiRequest`]s, so a real Prometheus
@@ -24,7 +25,7 @@
 pub mod data;
 pub mod model;
 pub mod template;
-
+pub mod transform;
 pub mod units;
 
 pub use model::{Dashboard, Panel, PanelKind, Target, TargetFormat, Variable, VariableKind};
