@@ -4,8 +4,9 @@
 //! cluster's own (node counts, CPUs, GPUs, each node's IP and hostname).
 
 use promlab_core::api::{ApiData, ApiResponse, LabRequest, QueryResult};
+use promlab_core::dashboard::data::{panel_data, Cell, Frame};
 use promlab_core::dashboard::template::{self, TimeContext};
-use promlab_core::dashboard::{target_request, Dashboard, PanelKind};
+use promlab_core::dashboard::{target_request, transform, Dashboard, PanelKind};
 use promlab_core::lab::{Lab, LabOptions};
 use promlab_core::labels::Labels;
 use promlab_core::sim::topology::Topology;
@@ -136,61 +137,43 @@ fn cluster_summary_counts_the_cluster() {
     assert_eq!(stat(&panels, "비정상 노드 수"), 1.0);
 }
 
+/// A panel's data as the panel shows it: its targets' frames through its
+/// transformations, at the lab's now, the variables as the dashboard has
+/// them. A failing target or transformation fails the test.
+fn transformed(lab: &mut Lab, text: &str, title: &str) -> Vec<Frame> {
+    let dashboard = Dashboard::parse(text).unwrap();
+    let now = lab.now();
+    let time = TimeContext::new(now - 3_600_000, now, 1_000);
+    let (scope, errors) =
+        template::resolve(&dashboard, &BTreeMap::new(), &time, &mut |r| lab.api(r));
+    assert!(errors.is_empty(), "{errors:?}");
+    let panel = dashboard
+        .all_panels()
+        .into_iter()
+        .find(|p| p.title() == title)
+        .unwrap_or_else(|| panic!("no panel {title}"));
+    let data = panel_data(panel, &scope, &time, &mut |r| lab.api(r));
+    assert!(data.errors.is_empty(), "{title}: {:?}", data.errors);
+    let transformations = panel.transformations.as_deref().unwrap_or_default();
+    let (frames, errors) = transform::apply(transformations, data.frames);
+    assert!(errors.is_empty(), "{title}: {errors:?}");
+    frames
+}
+
 #[wasm_bindgen_test(unsupported = test)]
 fn node_table_has_one_row_per_node_with_its_own_address_and_name() {
     let topology = Topology::build(&ClusterOptions::default());
     let mut lab = lab();
     let panels = evaluate(&mut lab, NODE_TABLE);
     assert_eq!(titles(&panels), ["노드 요약 정보 테이블"]);
-    let (_, kind, answers) = &panels[0];
-    assert_eq!(*kind, PanelKind::Table);
-    // Grafana's merge: one row per `instance`, a cell per query.
-    let mut rows: BTreeMap<String, BTreeMap<&str, f64>> = BTreeMap::new();
-    let mut names: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for (ref_id, answer) in answers {
-        for (labels, v) in answer {
-            let instance = labels.get("instance").to_string();
-            if ref_id == "A" {
-                let identity = (
-                    labels.get("ip").to_string(),
-                    labels.get("nodename").to_string(),
-                );
-                names.insert(instance.clone(), identity);
-            }
-            rows.entry(instance).or_default().insert(ref_id, *v);
-        }
-    }
-    assert_eq!(rows.len(), topology.nodes.len(), "{rows:?}");
-    // ip and hostname from the first query, twelve value columns.
-    assert!(rows.values().all(|cells| cells.len() == 13), "{rows:?}");
-    let mut got: Vec<(String, String)> = names.into_values().collect();
-    let mut want: Vec<(String, String)> = topology
-        .nodes
-        .iter()
-        .map(|n| (n.ip.clone(), n.name.clone()))
-        .collect();
-    got.sort();
-    want.sort();
-    assert_eq!(got, want);
-    // The organize transformation names the fourteen columns of the seed.
-    let dashboard = Dashboard::parse(NODE_TABLE).unwrap();
-    let options = dashboard.panels()[0].transformations.as_ref().unwrap()[1]
-        .options
-        .clone()
-        .unwrap();
-    let mut columns: Vec<(u64, String)> = options["indexByName"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(field, i)| {
-            let renamed = options["renameByName"][field].as_str().unwrap_or(field);
-            (i.as_u64().unwrap(), renamed.to_string())
-        })
-        .collect();
-    columns.sort();
-    let columns: Vec<&str> = columns.iter().map(|(_, c)| c.as_str()).collect();
+    assert_eq!(panels[0].1, PanelKind::Table);
+    // Grafana's merge makes one row per `instance`, a cell per query;
+    // organize names the fourteen columns of the seed, in its order.
+    let frames = transformed(&mut lab, NODE_TABLE, "노드 요약 정보 테이블");
+    assert_eq!(frames.len(), 1);
+    let table = &frames[0];
     assert_eq!(
-        columns,
+        table.columns,
         [
             "ip",
             "hostname",
@@ -208,6 +191,50 @@ fn node_table_has_one_row_per_node_with_its_own_address_and_name() {
             "Upload"
         ]
     );
+    assert_eq!(table.rows.len(), topology.nodes.len(), "{:?}", table.rows);
+    // ip and hostname from the first query, twelve numbers from the others.
+    for row in &table.rows {
+        assert!(
+            matches!(&row[..2], [Cell::Text(_), Cell::Text(_)]),
+            "{row:?}"
+        );
+        assert!(
+            row[2..].iter().all(|c| matches!(c, Cell::Number(_))),
+            "{row:?}"
+        );
+    }
+    // Each row is its own node's: address, name, memory and cores.
+    let text = |c: &Cell| match c {
+        Cell::Text(s) => s.clone(),
+        other => panic!("{other:?}"),
+    };
+    let mut got: Vec<(String, String, Option<f64>, Option<f64>)> = table
+        .rows
+        .iter()
+        .map(|row| {
+            (
+                text(&row[0]),
+                text(&row[1]),
+                row[3].number(),
+                row[4].number(),
+            )
+        })
+        .collect();
+    let mut want: Vec<(String, String, Option<f64>, Option<f64>)> = topology
+        .nodes
+        .iter()
+        .map(|n| {
+            (
+                n.ip.clone(),
+                n.name.clone(),
+                Some(n.memory),
+                Some(f64::from(n.cpus)),
+            )
+        })
+        .collect();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    want.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(got, want);
 }
 
 #[wasm_bindgen_test(unsupported = test)]
