@@ -3,7 +3,6 @@
 //! and the whole app answers clicks and typing.
 #![cfg(target_arch = "wasm32")]
 
-use gloo_timers::future::TimeoutFuture;
 use promlab_core::api::{Point, QueryResult, VectorSample};
 use promlab_core::chart::{series_color, ChartSeries, TimeSeriesChart};
 use promlab_core::labels::Labels;
@@ -11,37 +10,12 @@ use promlab_web::components::graph::draw_on_canvas;
 use promlab_web::components::result_table::{ResultTable, ResultTableProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{
-    CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlElement, HtmlTextAreaElement,
-};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement, HtmlTextAreaElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-/// A fresh element attached to the body, for a component to render into.
-fn mount_point() -> Element {
-    let el = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&el).unwrap();
-    el
-}
-
-/// Lets yew's scheduler run and the browser lay out.
-async fn settle() {
-    TimeoutFuture::new(30).await;
-}
-
-async fn wait_for(root: &Element, selector: &str) -> Element {
-    for _ in 0..100 {
-        if let Ok(Some(el)) = root.query_selector(selector) {
-            return el;
-        }
-        settle().await;
-    }
-    panic!("{selector} did not appear; page: {}", root.inner_html());
-}
+mod support;
+use support::{document, mount_point, settle, wait_for};
 
 #[wasm_bindgen_test]
 async fn result_table_shows_one_row_per_series() {

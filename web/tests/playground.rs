@@ -4,7 +4,6 @@
 //! the graph draws in under 100 ms.
 #![cfg(target_arch = "wasm32")]
 
-use gloo_timers::future::TimeoutFuture;
 use promlab_core::api::{Point, QueryResult, VectorSample};
 use promlab_core::chart::{ChartOptions, ChartSeries, TimeSeriesChart};
 use promlab_core::labels::Labels;
@@ -16,29 +15,8 @@ use web_sys::{Element, HtmlCanvasElement, HtmlElement, HtmlSelectElement, HtmlTe
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn mount_point() -> Element {
-    let el = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&el).unwrap();
-    el
-}
-
-async fn settle() {
-    TimeoutFuture::new(30).await;
-}
-
-async fn wait_for(root: &Element, selector: &str) -> Element {
-    for _ in 0..150 {
-        if let Ok(Some(el)) = root.query_selector(selector) {
-            return el;
-        }
-        settle().await;
-    }
-    panic!("{selector} did not appear; page: {}", root.inner_html());
-}
+mod support;
+use support::{document, mount_point, settle, wait_for};
 
 async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     for _ in 0..150 {

@@ -6,7 +6,6 @@
 //! the clock and run scenarios.
 #![cfg(target_arch = "wasm32")]
 
-use gloo_timers::future::TimeoutFuture;
 use promlab_core::diagnostic::Span;
 use promlab_web::components::widgets::spanned_error;
 use wasm_bindgen::JsCast;
@@ -16,29 +15,8 @@ use yew::prelude::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn mount_point() -> Element {
-    let el = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&el).unwrap();
-    el
-}
-
-async fn settle() {
-    TimeoutFuture::new(30).await;
-}
-
-async fn wait_for(root: &Element, selector: &str) -> Element {
-    for _ in 0..200 {
-        if let Ok(Some(el)) = root.query_selector(selector) {
-            return el;
-        }
-        settle().await;
-    }
-    panic!("{selector} did not appear; page: {}", root.inner_html());
-}
+mod support;
+use support::{mount_point, settle, wait_for};
 
 async fn wait_gone(root: &Element, selector: &str) {
     for _ in 0..200 {
