@@ -206,17 +206,15 @@ pub fn rule_manager_options() -> ManagerOptions {
 /// The job HTTP targets join when the user names none.
 pub const DEFAULT_EXTERNAL_JOB: &str = "external";
 
-/// The scrape configs of what the operator generated.
-fn generated_scrape_configs(generated: &operator::Generated) -> Vec<ScrapeConfig> {
-    // For the lab's own objects this is not input: a test checks that it
-    // parses and covers every simulated target for several cluster
-    // shapes, so an error here leaves the lab without jobs rather than
-    // stopping it.
-    generated
-        .scrape_yml()
-        .and_then(|yaml| PrometheusConfig::parse(&yaml).ok())
-        .map(|c| c.scrape_configs)
-        .unwrap_or_default()
+/// The `prometheus.yml` the operator generated, read once for its scrape
+/// jobs and its notifier's settings; empty when no Prometheus was
+/// generated.
+fn read_generated(generated: &operator::Generated) -> Result<PrometheusConfig, String> {
+    match generated.prometheus_yml() {
+        Some(yaml) => PrometheusConfig::parse(yaml)
+            .map_err(|e| format!("the generated prometheus.yml: {}", e.render(yaml))),
+        None => Ok(PrometheusConfig::default()),
+    }
 }
 
 /// The generated jobs of monitors that came with the cluster and were not
@@ -258,10 +256,15 @@ impl Lab {
         let objects = ClusterObjects::from_topology(&Topology::build(&options.cluster));
         let scrape_override = options.scrape_interval.map(|i| i.clamp(1_000, MAX_STEP));
         let generated = operator::generate(&objects, &RenderOptions::default());
-        let mut configs = generated_scrape_configs(&generated);
+        // For the lab's own objects this is not input: a test checks that
+        // it parses and covers every simulated target for several cluster
+        // shapes, so an error here leaves the lab without jobs rather than
+        // stopping it.
+        let config = read_generated(&generated).unwrap_or_default();
+        let alert_labels = AlertLabels::of(&config);
+        let mut configs = config.scrape_configs;
         override_interval(&mut configs, scrape_override);
         let quiet_jobs = quiet_jobs(&generated, &objects);
-        let alert_labels = AlertLabels::of(&generated);
         let sim_addresses = cluster.targets().into_iter().map(|t| t.address).collect();
         let builtin_jobs = configs.iter().map(|c| c.job_name.clone()).collect();
         // A constant, not input: every lab the tests build parses it.
@@ -1246,14 +1249,9 @@ impl Lab {
         };
         let applied = operator::apply(&mut objects, &files, &options);
         let generated = operator::generate(&objects, &RenderOptions::default());
-        let mut scrape = match generated.scrape_yml() {
-            Some(yaml) => {
-                PrometheusConfig::parse(&yaml)
-                    .map_err(|e| format!("the generated prometheus.yml: {}", e.render(&yaml)))?
-                    .scrape_configs
-            }
-            None => Vec::new(),
-        };
+        let config = read_generated(&generated)?;
+        let alert_labels = AlertLabels::of(&config);
+        let mut scrape = config.scrape_configs;
         override_interval(&mut scrape, self.scrape_override);
         let kept: Vec<ScrapeConfig> = self
             .scrape
@@ -1292,7 +1290,6 @@ impl Lab {
         };
 
         let quiet = quiet_jobs(&generated, &objects);
-        let alert_labels = AlertLabels::of(&generated);
         // Everything loads: commit.
         let report = operator::Report {
             files,
@@ -1612,19 +1609,13 @@ struct AlertLabels {
 }
 
 impl AlertLabels {
-    fn of(generated: &operator::Generated) -> Self {
-        let Some(config) = generated
-            .prometheus_yml()
-            .and_then(|yaml| PrometheusConfig::parse(yaml).ok())
-        else {
-            return AlertLabels::default();
-        };
-        let mut relabel = config.alerting.alert_relabel_configs;
-        if let Some(am) = config.alerting.alertmanagers.into_iter().next() {
-            relabel.extend(am.alert_relabel_configs);
+    fn of(config: &PrometheusConfig) -> Self {
+        let mut relabel = config.alerting.alert_relabel_configs.clone();
+        if let Some(am) = config.alerting.alertmanagers.first() {
+            relabel.extend(am.alert_relabel_configs.iter().cloned());
         }
         AlertLabels {
-            external: config.global.external_labels,
+            external: config.global.external_labels.clone(),
             relabel,
         }
     }
